@@ -1,0 +1,113 @@
+"""The FastAPI application: versioned routers over one ``Services`` object."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from learnsys import __version__
+from learnsys.api.observability import RequestMetrics, install_observability
+from learnsys.api.problems import PROBLEM_JSON, ProblemError, install_problem_handlers
+from learnsys.api.routes import concepts, providers, sparql
+from learnsys.config import Settings, get_settings
+from learnsys.services import Services
+
+log = logging.getLogger(__name__)
+API_ROUTERS: list[APIRouter] = [providers.router, concepts.router, sparql.router]
+DESCRIPTION = """learnsys: the knowledge graph and best-practice search service of the NHS improvement system.
+
+Every path is versioned under `/v1`; the unversioned paths are aliases. Errors are RFC 9457
+`application/problem+json` bodies naming the offending field."""
+
+
+def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the app. Without ``services`` it loads (building on first start) in the background."""
+    settings = settings or (services.settings if services else get_settings())
+    metrics = RequestMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.services is None:
+            threading.Thread(target=_load, args=(app, settings), daemon=True, name="learnsys-load").start()
+        yield
+
+    app = FastAPI(title="learnsys API", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.services = services
+    app.state.load_error = None
+    app.state.metrics = metrics
+    install_problem_handlers(app)
+    install_observability(app, metrics)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                       allow_headers=["*"], expose_headers=["X-Request-ID"])
+
+    @app.middleware("http")
+    async def _require_services(request: Request, call_next: Any) -> Any:
+        path = request.url.path
+        if app.state.services is None and path not in ("/health", "/ready", "/v1/health", "/v1/ready",
+                                                       "/openapi.json", "/docs") and not path.startswith("/static"):
+            problem = ProblemError(503, "Starting up", "The graph and indexes are still loading; retry shortly.")
+            return JSONResponse(problem.body(path), status_code=503, media_type=PROBLEM_JSON,
+                                headers={"Retry-After": "5"})
+        return await call_next(request)
+
+    system = APIRouter(tags=["system"])
+
+    @system.get("/health", summary="Liveness: the process is up",
+                responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}})
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @system.get("/ready", summary="Readiness: the graph and indexes are loaded",
+                responses={200: {"content": {"application/json": {"example": {"status": "ready"}}}},
+                           503: {"description": "Still loading (problem+json)"}})
+    def ready(request: Request) -> Any:
+        loaded: Services | None = request.app.state.services
+        if loaded is None or not loaded.ready:
+            detail = str(request.app.state.load_error or "the graph and indexes are loading")
+            problem = ProblemError(503, "Not ready", detail)
+            return JSONResponse(problem.body("/ready"), status_code=503, media_type=PROBLEM_JSON)
+        return {"status": "ready", "triples": len(loaded.graph) if loaded.graph else 0,
+                "documents": len(loaded.documents)}
+
+    @system.get("/metrics/prometheus", summary="Prometheus metrics: requests, latencies, graph and index sizes",
+                response_class=PlainTextResponse)
+    def prometheus(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(metrics.render(_gauges(request.app.state.services)),
+                                 media_type="text/plain; version=0.0.4")
+
+    for prefix in ("", "/v1"):
+        app.include_router(system, prefix=prefix, include_in_schema=prefix == "/v1")
+        for router in API_ROUTERS:
+            app.include_router(router, prefix=prefix, include_in_schema=prefix == "/v1")
+    return app
+
+
+def _gauges(services: Services | None) -> dict[str, float]:
+    if services is None:
+        return {"ready": 0}
+    gauges: dict[str, float] = {"ready": float(services.ready), "documents": len(services.documents),
+                                "providers": len(services.reference.providers),
+                                "observations": len(services.reference.observations)}
+    if services.graph is not None:
+        gauges["graph_triples"] = len(services.graph)
+    if services.search is not None and hasattr(services.search, "chunk_count"):
+        gauges["index_chunks"] = services.search.chunk_count()
+    return gauges
+
+
+def _load(app: FastAPI, settings: Settings) -> None:
+    from learnsys.pipeline import load_services
+
+    try:
+        app.state.services = load_services(settings, progress=lambda m: print(f"[learnsys] {m}", flush=True))
+    except Exception as exc:  # surfaced through /ready
+        log.exception("loading failed")
+        app.state.load_error = exc
+        print(f"[learnsys] loading failed: {exc}", flush=True)

@@ -1,0 +1,1 @@
+"""The knowledge graph: reference-data records, loaders, the RDF graph, SHACL and SPARQL."""

@@ -1,0 +1,45 @@
+"""Fusing lexical and dense document scores: a convex combination of normalised scores, or RRF."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+
+# Tuned on SciFact train and the project set (docs/search.md).
+DENSE_WEIGHT = 0.5
+RRF_K = 60
+
+
+class FusionMethod(StrEnum):
+    CONVEX = "convex"
+    RRF = "rrf"
+
+
+def ranks(scores: dict[int, float]) -> dict[int, int]:
+    """1-based rank of each key, highest score first (ties by key for determinism)."""
+    order = sorted(scores, key=lambda k: (-scores[k], k))
+    return {k: r for r, k in enumerate(order, start=1)}
+
+
+def normalise(scores: dict[int, float]) -> dict[int, float]:
+    """Min-max to [0, 1] over the candidate list (a single candidate scores 1)."""
+    if not scores:
+        return {}
+    values = np.fromiter(scores.values(), dtype=np.float64)
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-12:
+        return dict.fromkeys(scores, 1.0)
+    return {k: (v - low) / (high - low) for k, v in scores.items()}
+
+
+def fuse(lexical: dict[int, float], dense: dict[int, float], *, method: FusionMethod = FusionMethod.CONVEX,
+         dense_weight: float = DENSE_WEIGHT, rrf_k: int = RRF_K) -> dict[int, float]:
+    """Fused score per document key; a document missing from one list gets nothing from it."""
+    keys = set(lexical) | set(dense)
+    if method is FusionMethod.RRF:
+        lr, dr = ranks(lexical), ranks(dense)
+        return {k: (1 - dense_weight) * (1.0 / (rrf_k + lr[k]) if k in lr else 0.0)
+                + dense_weight * (1.0 / (rrf_k + dr[k]) if k in dr else 0.0) for k in keys}
+    ln, dn = normalise(lexical), normalise(dense)
+    return {k: (1 - dense_weight) * ln.get(k, 0.0) + dense_weight * dn.get(k, 0.0) for k in keys}

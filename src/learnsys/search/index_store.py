@@ -1,0 +1,147 @@
+"""Versioned index builds on disk: ``<index_dir>/search/<build-id>/`` plus a ``CURRENT`` pointer.
+
+A build folder is written completely (arrays, records, manifest last) before ``CURRENT`` is replaced
+atomically (temp file + ``os.replace``), so a reader never sees a half-written index.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from learnsys.search.dense import DenseIndex
+from learnsys.search.lexical import LexicalIndex
+
+KEEP_BUILDS = 3
+
+
+@dataclass
+class DocRecord:
+    """A document's searchable metadata (filters, facets, result fields)."""
+
+    id: str
+    title: str
+    type: str
+    providers: list[str] = field(default_factory=list)
+    priority_areas: list[str] = field(default_factory=list)
+    msf: list[str] = field(default_factory=list)
+    nof_domains: list[str] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    icbs: list[str] = field(default_factory=list)
+    published: str = ""
+    summary: str = ""
+    sources: list[dict[str, str]] = field(default_factory=list)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    path: str = ""
+    content_hash: str = ""
+
+
+@dataclass
+class ChunkRecord:
+    doc: int  # row in SearchIndex.docs
+    ordinal: int
+    section: str
+    text: str
+    hash: str
+
+
+@dataclass
+class SearchIndex:
+    """Everything a query needs, in memory."""
+
+    docs: list[DocRecord]
+    chunks: list[ChunkRecord]
+    lexical: LexicalIndex
+    dense: DenseIndex
+    manifest: dict[str, Any]
+    build_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.doc_pos = {d.id: i for i, d in enumerate(self.docs)}
+        self.chunk_doc = np.array([c.doc for c in self.chunks], dtype=np.int32)
+        self.doc_chunks: list[list[int]] = [[] for _ in self.docs]
+        for row, c in enumerate(self.chunks):
+            self.doc_chunks[c.doc].append(row)
+
+
+def search_root(index_dir: Path) -> Path:
+    return index_dir / "search"
+
+
+def embedding_cache_dir(index_dir: Path, model_name: str) -> Path:
+    return index_dir / "cache" / "embeddings" / model_name
+
+
+def new_build_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
+
+
+def save_index(index: SearchIndex, index_dir: Path, build_id: str | None = None) -> Path:
+    """Write a complete build folder, then switch CURRENT to it atomically. Returns the folder."""
+    root = search_root(index_dir)
+    build_id = build_id or new_build_id()
+    tmp = root / f".{build_id}.partial"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    index.lexical.save(tmp)
+    index.dense.save(tmp)
+    with (tmp / "docs.jsonl").open("w", encoding="utf-8") as out:
+        for d in index.docs:
+            out.write(json.dumps(asdict(d)) + "\n")
+    with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as out:
+        for c in index.chunks:
+            out.write(json.dumps(asdict(c)) + "\n")
+    manifest = {**index.manifest, "build_id": build_id}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    final = root / build_id
+    os.replace(tmp, final)
+    pointer = root / f".CURRENT.{uuid.uuid4().hex[:6]}.tmp"
+    pointer.write_text(build_id + "\n", encoding="utf-8")
+    os.replace(pointer, root / "CURRENT")
+    index.build_id = build_id
+    prune_builds(root, keep=KEEP_BUILDS)
+    return final
+
+
+def current_build_id(index_dir: Path) -> str | None:
+    pointer = search_root(index_dir) / "CURRENT"
+    try:
+        value = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return value or None
+
+
+def load_index(index_dir: Path, build_id: str | None = None) -> SearchIndex:
+    """Load a build (the CURRENT one by default). Raises FileNotFoundError when there is none."""
+    build_id = build_id or current_build_id(index_dir)
+    if not build_id:
+        raise FileNotFoundError(f"no search index under {search_root(index_dir)}; run `learnsys build`")
+    folder = search_root(index_dir) / build_id
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    with (folder / "docs.jsonl").open(encoding="utf-8") as handle:
+        docs = [DocRecord(**json.loads(line)) for line in handle]
+    with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
+        chunks = [ChunkRecord(**json.loads(line)) for line in handle]
+    index = SearchIndex(docs, chunks, LexicalIndex.load(folder), DenseIndex.load(folder), manifest, build_id)
+    return index
+
+
+def prune_builds(root: Path, keep: int) -> None:
+    """Remove old build folders, never the CURRENT one (a server may still hold an older one in memory)."""
+    current = (root / "CURRENT").read_text(encoding="utf-8").strip() if (root / "CURRENT").exists() else ""
+    builds = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in builds[keep:]:
+        if old.name != current:
+            shutil.rmtree(old, ignore_errors=True)

@@ -55,9 +55,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"corpus: {len(documents)} documents, {len(problems)} problem(s)")
         return 1 if problems else 0
     indicative, signals = derived_records(data)
-    graph = build_graph(data, documents, settings.ontology_dir, indicative)
-    if signals:
-        graph.parse(data=signals.decode(), format="nt")
+    graph = build_graph(data, documents, settings.ontology_dir, indicative, signals)
     violations = validate_graph(graph, load_shapes(settings.ontology_dir))
     for violation in violations:
         print(f"SHACL {violation.severity}: {violation}")

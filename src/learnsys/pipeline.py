@@ -13,8 +13,10 @@ from learnsys.corpus.documents import Document, corpus_files
 from learnsys.corpus.validate import CorpusProblem, validate_corpus_dir
 from learnsys.kg import build as graph_build
 from learnsys.kg.concepts import load_concept_schemes
-from learnsys.kg.records import ReferenceData
+from learnsys.kg.records import Assessment, ReferenceData
 from learnsys.kg.reference import load_reference_data
+from learnsys.oversight.scoring import indicative_assessments
+from learnsys.oversight.spc import SpcSignal, all_signals
 from learnsys.services import Services
 
 log = logging.getLogger(__name__)
@@ -47,13 +49,9 @@ def load_inputs(settings: Settings) -> tuple[ReferenceData, list[Document]]:
     return data, documents
 
 
-def derived_records(data: ReferenceData) -> tuple[list[Any], bytes]:
+def derived_records(data: ReferenceData) -> tuple[list[Assessment], list[SpcSignal]]:
     """Indicative assessments and SPC signals computed from the reference data (dated, with provenance)."""
-    from learnsys.oversight.graph import signal_ntriples
-    from learnsys.oversight.scoring import indicative_assessments
-    from learnsys.oversight.spc import all_signals
-
-    return indicative_assessments(data), signal_ntriples(all_signals(data))
+    return indicative_assessments(data), all_signals(data)
 
 
 def build(settings: Settings, progress: Progress = print, search: bool = True) -> dict[str, Any]:
@@ -65,7 +63,7 @@ def build(settings: Settings, progress: Progress = print, search: bool = True) -
     indicative, signals = derived_records(data)
     manifests: dict[str, Any] = {"graph": graph_build.build_graph_index(
         settings.index_dir, settings.ontology_dir, data, documents, input_hashes(settings),
-        extra_assessments=indicative, extra_ntriples=signals, progress=progress)}
+        extra_assessments=indicative, signals=signals, progress=progress)}
     if search:
         from learnsys.search.service import build_search
 

@@ -33,20 +33,18 @@ def graph_builds(index_dir: Path) -> VersionedDir:
 
 def build_graph_index(index_dir: Path, ontology_dir: Path, data: ReferenceData, documents: list[Document],
                       inputs: dict[str, str], extra_assessments: Iterable[Assessment] = (),
-                      extra_ntriples: bytes = b"", progress: Callable[[str], None] = print) -> dict[str, Any]:
+                      signals: Iterable[Any] = (), progress: Callable[[str], None] = print) -> dict[str, Any]:
     """Write a new graph build and switch to it atomically; returns its manifest."""
     started = time.perf_counter()
     extra = list(extra_assessments)
     progress(f"graph: building from {len(data.providers)} providers, {len(data.observations)} observations, "
              f"{len(data.assessments) + len(extra)} assessments, {len(documents)} documents")
-    graph = build_graph(data, documents, ontology_dir, extra)
+    signals = list(signals)
+    graph = build_graph(data, documents, ontology_dir, extra, signals)
     with graph_builds(index_dir).new_build() as folder:
         path = folder / GRAPH_FILE
         graph.serialize(destination=str(path), format="nt", encoding="utf-8")
-        if extra_ntriples:
-            with path.open("ab") as handle:
-                handle.write(extra_ntriples)
-        triples = len(graph) + extra_ntriples.count(b"\n")
+        triples = len(graph)
         manifest = {
             "kind": "graph",
             "build_id": folder.name.removeprefix(".tmp-"),
@@ -63,6 +61,7 @@ def build_graph_index(index_dir: Path, ontology_dir: Path, data: ReferenceData, 
                 "assessments_official": sum(a.official for a in data.assessments),
                 "assessments_indicative": len(extra) + sum(not a.official for a in data.assessments),
                 "documents": len(documents),
+                "signals": len(signals),
             },
         }
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2))

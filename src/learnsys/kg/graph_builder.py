@@ -214,8 +214,22 @@ def _add_reported_metric(graph: Graph, node: URIRef, index: int, metric: dict[st
             graph.add((part, prop, Literal(str(metric[key]))))
 
 
+def add_signals(graph: Graph, signals: Iterable[Any]) -> None:
+    """SPC special-cause signals as dated records (provider, metric, rule, improvement/concern, periods)."""
+    for signal in signals:
+        node = ID[f"signal/{signal.provider}/{signal.metric}/{signal.rule}/{signal.start}"]
+        graph.add((node, RDF.type, LS.SpecialCauseSignal))
+        graph.add((node, LS.provider, org_iri(signal.provider)))
+        graph.add((node, LS.metric, metric_iri(signal.metric)))
+        graph.add((node, LS.rule, Literal(signal.rule)))
+        graph.add((node, LS.signalDirection, Literal(signal.direction)))
+        graph.add((node, LS.startPeriod, Literal(signal.start)))
+        graph.add((node, LS.endPeriod, Literal(signal.end)))
+        graph.add((node, PROV.wasDerivedFrom, metric_iri(signal.metric)))
+
+
 def build_graph(data: ReferenceData, documents: Iterable[Document], ontology_dir: Path,
-                extra_assessments: Iterable[Assessment] = ()) -> Graph:
+                extra_assessments: Iterable[Assessment] = (), signals: Iterable[Any] = ()) -> Graph:
     """The whole knowledge graph."""
     graph = new_graph()
     load_ontology(graph, ontology_dir)
@@ -223,6 +237,7 @@ def build_graph(data: ReferenceData, documents: Iterable[Document], ontology_dir
     add_sources_and_metrics(graph, data)
     add_observations(graph, data)
     add_assessments(graph, [*data.assessments, *extra_assessments])
+    add_signals(graph, signals)
     add_documents(graph, documents)
     return graph
 

@@ -25,8 +25,10 @@ INDICATIVE_SOURCE = Source(
     "learnsys-indicative-nof",
     "learnsys indicative NOF 2025/26 assessment (method of the NHS Oversight Framework 2025/26 methodology "
     "manual applied to published data; not an official segmentation)",
-    "learnsys", "https://www.england.nhs.uk/long-read/nhs-oversight-framework-2025-26/",
-    licence="derived from Open Government Licence v3.0 data")
+    "learnsys",
+    "https://www.england.nhs.uk/long-read/nhs-oversight-framework-2025-26/",
+    licence="derived from Open Government Licence v3.0 data",
+)
 
 DOMAINS = ("access", "effectiveness-experience", "patient-safety", "people-workforce", "finance-productivity")
 
@@ -57,83 +59,264 @@ class MetricRule:
 
 
 _PLAN = "2025/26 priorities and operational planning guidance"
-ACUTE_RULES: dict[str, MetricRule] = {r.id: r for r in [
-    MetricRule("OF1003", "RTT: % waiting over 52 weeks", "access", "lower", "OF0003", standard=1.0,
-               note=f"standard: under 1% of the waiting list over 52 weeks ({_PLAN})"),
-    MetricRule("OF1005", "Community services: % waiting over 52 weeks", "access", "lower", "OF0005"),
-    MetricRule("OF1010", "Cancer 28-day Faster Diagnosis Standard", "access", "higher", "OF0010", standard=80.0,
-               note=f"standard: 80% by March 2026 ({_PLAN})"),
-    MetricRule("OF1011", "Cancer 62-day", "access", "higher", "OF0011", standard=75.0,
-               note=f"standard: 75% by March 2026 ({_PLAN})"),
-    MetricRule("OF1013", "A&E 4-hour", "access", "higher", "OF0013", standard=78.0,
-               note=f"standard: 78% by March 2026 ({_PLAN})"),
-    MetricRule("OF1014", "A&E: % over 12 hours in the department", "access", "lower", "OF0014"),
-    MetricRule("OF1016", "Mental health crisis face-to-face within 24 hours", "patient-safety", "higher",
-               "OF0016", use_published_score=True),
-    MetricRule("OF1017", "Category 2 ambulance mean response", "access", "lower", "OF0017", standard=30.0,
-               use_published_score=True),
-    MetricRule("OF1020", "MRSA infections", "patient-safety", "lower", "OF0020", standard=0.0, weight=1 / 3,
-               note="infection: weighted one third; standard: none"),
-    MetricRule("OF1023", "RTT: % within 18 weeks", "access", "higher", "OF0023"),
-    MetricRule("OF1025", "Days from discharge-ready to discharge", "effectiveness-experience", "lower", "OF0025"),
-    MetricRule("OF1028", "Ambulance conveyance to ED", "effectiveness-experience", "lower", "OF0028",
-               use_published_score=True),
-    MetricRule("OF1035", "CQC community mental health survey", "effectiveness-experience",
-               use_published_score=True),
-    MetricRule("OF1041", "Change in CYP accessing mental health services", "access", "higher", "OF0041"),
-    MetricRule("OF1046", "SHMI (banded)", "effectiveness-experience", use_published_score=True),
-    MetricRule("OF1048", "E. coli infections (against threshold)", "patient-safety", "lower", "OF0048",
-               standard=1.0, weight=1 / 3, note="infection: weighted one third; standard: at or under threshold"),
-    MetricRule("OF1057", "Urgent Community Response 2-hour", "effectiveness-experience", "higher", "OF0057",
-               floor=70.0, note=f"floor: 70% ({_PLAN})"),
-    MetricRule("OF1061", "Staff survey: raising concerns", "patient-safety", "higher", "OF0061"),
-    MetricRule("OF1063", "Inpatients with >60 day length of stay", "effectiveness-experience", "lower", "OF0063",
-               use_published_score=True),
-    MetricRule("OF1067", "CQC safe inspection (banded)", "patient-safety", use_published_score=True),
-    MetricRule("OF1069", "CQC inpatient survey (banded)", "effectiveness-experience", use_published_score=True),
-    MetricRule("OF1079", "Planned surplus/deficit (% of income)", "finance-productivity", "higher", "OF0079",
-               brackets=((0.0, True, 1.0), (-1.0, False, 2.0), (-2.0, True, 3.0)), in_average=False,
-               note="bespoke brackets; combined into OF1080"),
-    MetricRule("OF1081", "Variance year-to-date to plan (%)", "finance-productivity", "higher", "OF0081",
-               brackets=((0.0, True, 1.0), (-0.5, False, 2.0), (-1.0, True, 3.0)), in_average=False,
-               note="bespoke brackets; combined into OF1080"),
-    MetricRule("OF1080", "Combined finance", "finance-productivity", note="matrix of OF1079 x OF1081"),
-    MetricRule("OF1082", "Sickness absence", "people-workforce", "lower", "OF0082"),
-    MetricRule("OF1084", "Staff survey: engagement", "people-workforce", "higher", "OF0084"),
-    MetricRule("OF1085", "Implied productivity", "finance-productivity", "higher", "OF0085"),
-    MetricRule("OF1088", "C. difficile infections (against threshold)", "patient-safety", "lower", "OF0088",
-               standard=1.0, weight=1 / 3, note="infection: weighted one third; standard: at or under threshold"),
-    MetricRule("OF1106", "18-week performance against plan (pp)", "access", "higher", "OF0106", standard=0.0,
-               note="standard: at or above the trust's plan"),
-]}
+ACUTE_RULES: dict[str, MetricRule] = {
+    r.id: r
+    for r in [
+        MetricRule(
+            "OF1003",
+            "RTT: % waiting over 52 weeks",
+            "access",
+            "lower",
+            "OF0003",
+            standard=1.0,
+            note=f"standard: under 1% of the waiting list over 52 weeks ({_PLAN})",
+        ),
+        MetricRule("OF1005", "Community services: % waiting over 52 weeks", "access", "lower", "OF0005"),
+        MetricRule(
+            "OF1010",
+            "Cancer 28-day Faster Diagnosis Standard",
+            "access",
+            "higher",
+            "OF0010",
+            standard=80.0,
+            note=f"standard: 80% by March 2026 ({_PLAN})",
+        ),
+        MetricRule(
+            "OF1011",
+            "Cancer 62-day",
+            "access",
+            "higher",
+            "OF0011",
+            standard=75.0,
+            note=f"standard: 75% by March 2026 ({_PLAN})",
+        ),
+        MetricRule(
+            "OF1013",
+            "A&E 4-hour",
+            "access",
+            "higher",
+            "OF0013",
+            standard=78.0,
+            note=f"standard: 78% by March 2026 ({_PLAN})",
+        ),
+        MetricRule("OF1014", "A&E: % over 12 hours in the department", "access", "lower", "OF0014"),
+        MetricRule(
+            "OF1016",
+            "Mental health crisis face-to-face within 24 hours",
+            "patient-safety",
+            "higher",
+            "OF0016",
+            use_published_score=True,
+        ),
+        MetricRule(
+            "OF1017",
+            "Category 2 ambulance mean response",
+            "access",
+            "lower",
+            "OF0017",
+            standard=30.0,
+            use_published_score=True,
+        ),
+        MetricRule(
+            "OF1020",
+            "MRSA infections",
+            "patient-safety",
+            "lower",
+            "OF0020",
+            standard=0.0,
+            weight=1 / 3,
+            note="infection: weighted one third; standard: none",
+        ),
+        MetricRule("OF1023", "RTT: % within 18 weeks", "access", "higher", "OF0023"),
+        MetricRule(
+            "OF1025", "Days from discharge-ready to discharge", "effectiveness-experience", "lower", "OF0025"
+        ),
+        MetricRule(
+            "OF1028",
+            "Ambulance conveyance to ED",
+            "effectiveness-experience",
+            "lower",
+            "OF0028",
+            use_published_score=True,
+        ),
+        MetricRule(
+            "OF1035",
+            "CQC community mental health survey",
+            "effectiveness-experience",
+            use_published_score=True,
+        ),
+        MetricRule("OF1041", "Change in CYP accessing mental health services", "access", "higher", "OF0041"),
+        MetricRule("OF1046", "SHMI (banded)", "effectiveness-experience", use_published_score=True),
+        MetricRule(
+            "OF1048",
+            "E. coli infections (against threshold)",
+            "patient-safety",
+            "lower",
+            "OF0048",
+            standard=1.0,
+            weight=1 / 3,
+            note="infection: weighted one third; standard: at or under threshold",
+        ),
+        MetricRule(
+            "OF1057",
+            "Urgent Community Response 2-hour",
+            "effectiveness-experience",
+            "higher",
+            "OF0057",
+            floor=70.0,
+            note=f"floor: 70% ({_PLAN})",
+        ),
+        MetricRule("OF1061", "Staff survey: raising concerns", "patient-safety", "higher", "OF0061"),
+        MetricRule(
+            "OF1063",
+            "Inpatients with >60 day length of stay",
+            "effectiveness-experience",
+            "lower",
+            "OF0063",
+            use_published_score=True,
+        ),
+        MetricRule("OF1067", "CQC safe inspection (banded)", "patient-safety", use_published_score=True),
+        MetricRule(
+            "OF1069", "CQC inpatient survey (banded)", "effectiveness-experience", use_published_score=True
+        ),
+        MetricRule(
+            "OF1079",
+            "Planned surplus/deficit (% of income)",
+            "finance-productivity",
+            "higher",
+            "OF0079",
+            brackets=((0.0, True, 1.0), (-1.0, False, 2.0), (-2.0, True, 3.0)),
+            in_average=False,
+            note="bespoke brackets; combined into OF1080",
+        ),
+        MetricRule(
+            "OF1081",
+            "Variance year-to-date to plan (%)",
+            "finance-productivity",
+            "higher",
+            "OF0081",
+            brackets=((0.0, True, 1.0), (-0.5, False, 2.0), (-1.0, True, 3.0)),
+            in_average=False,
+            note="bespoke brackets; combined into OF1080",
+        ),
+        MetricRule("OF1080", "Combined finance", "finance-productivity", note="matrix of OF1079 x OF1081"),
+        MetricRule("OF1082", "Sickness absence", "people-workforce", "lower", "OF0082"),
+        MetricRule("OF1084", "Staff survey: engagement", "people-workforce", "higher", "OF0084"),
+        MetricRule("OF1085", "Implied productivity", "finance-productivity", "higher", "OF0085"),
+        MetricRule(
+            "OF1088",
+            "C. difficile infections (against threshold)",
+            "patient-safety",
+            "lower",
+            "OF0088",
+            standard=1.0,
+            weight=1 / 3,
+            note="infection: weighted one third; standard: at or under threshold",
+        ),
+        MetricRule(
+            "OF1106",
+            "18-week performance against plan (pp)",
+            "access",
+            "higher",
+            "OF0106",
+            standard=0.0,
+            note="standard: at or above the trust's plan",
+        ),
+    ]
+}
 
 # OF1080 combined finance from (OF1079 planned position score, OF1081 variance-to-plan score): all 16
 # combinations occur in the Q1 2025/26 acute publication, which this table reproduces.
-COMBINED_FINANCE = {(1, 1): 1, (1, 2): 1, (1, 3): 2, (1, 4): 3, (2, 1): 2, (2, 2): 2, (2, 3): 3, (2, 4): 4,
-                    (3, 1): 2, (3, 2): 3, (3, 3): 3, (3, 4): 4, (4, 1): 2, (4, 2): 3, (4, 3): 4, (4, 4): 4}
+COMBINED_FINANCE = {
+    (1, 1): 1,
+    (1, 2): 1,
+    (1, 3): 2,
+    (1, 4): 3,
+    (2, 1): 2,
+    (2, 2): 2,
+    (2, 3): 3,
+    (2, 4): 4,
+    (3, 1): 2,
+    (3, 2): 3,
+    (3, 3): 3,
+    (3, 4): 4,
+    (4, 1): 2,
+    (4, 2): 3,
+    (4, 3): 4,
+    (4, 4): 4,
+}
 
 # Ambulance trusts: no official file. The scored set uses what the published monthly data holds.
-AMBULANCE_RULES: dict[str, MetricRule] = {r.id: r for r in [
-    MetricRule("amb_c2_mean", "Category 2 mean response (minutes)", "access", "lower", "amb_c2_mean",
-               standard=30.0, note=f"standard: 30 minutes average across 2025/26 ({_PLAN})"),
-    MetricRule("amb_c1_mean", "Category 1 mean response (minutes)", "access", "lower", "amb_c1_mean",
-               standard=7.0, note="standard: 7 minutes (ambulance response programme)"),
-    MetricRule("amb_c1_p90", "Category 1 90th centile (minutes)", "access", "lower", "amb_c1_p90", standard=15.0,
-               note="standard: 15 minutes (ambulance response programme)"),
-    MetricRule("amb_c2_p90", "Category 2 90th centile (minutes)", "access", "lower", "amb_c2_p90", standard=40.0,
-               note="standard: 40 minutes (ambulance response programme)"),
-    MetricRule("amb_handover_mean", "Hospital handover mean (minutes)", "effectiveness-experience", "lower",
-               "amb_handover_mean"),
-    MetricRule("nss_engagement", "Staff survey: engagement (2024)", "people-workforce", "higher",
-               "nss_engagement"),
-]}
+AMBULANCE_RULES: dict[str, MetricRule] = {
+    r.id: r
+    for r in [
+        MetricRule(
+            "amb_c2_mean",
+            "Category 2 mean response (minutes)",
+            "access",
+            "lower",
+            "amb_c2_mean",
+            standard=30.0,
+            note=f"standard: 30 minutes average across 2025/26 ({_PLAN})",
+        ),
+        MetricRule(
+            "amb_c1_mean",
+            "Category 1 mean response (minutes)",
+            "access",
+            "lower",
+            "amb_c1_mean",
+            standard=7.0,
+            note="standard: 7 minutes (ambulance response programme)",
+        ),
+        MetricRule(
+            "amb_c1_p90",
+            "Category 1 90th centile (minutes)",
+            "access",
+            "lower",
+            "amb_c1_p90",
+            standard=15.0,
+            note="standard: 15 minutes (ambulance response programme)",
+        ),
+        MetricRule(
+            "amb_c2_p90",
+            "Category 2 90th centile (minutes)",
+            "access",
+            "lower",
+            "amb_c2_p90",
+            standard=40.0,
+            note="standard: 40 minutes (ambulance response programme)",
+        ),
+        MetricRule(
+            "amb_handover_mean",
+            "Hospital handover mean (minutes)",
+            "effectiveness-experience",
+            "lower",
+            "amb_handover_mean",
+        ),
+        MetricRule(
+            "nss_engagement",
+            "Staff survey: engagement (2024)",
+            "people-workforce",
+            "higher",
+            "nss_engagement",
+        ),
+    ]
+}
 
 # Monthly series that move a NOF metric between publications (nowcast: NOF value + change in the series).
-NOWCAST_SERIES = {"OF0013": "ae_4h_all", "OF0023": "rtt_18w_pct", "OF0003": "rtt_52w_pct",
-                  "OF0010": "cancer_fds_28d", "OF0011": "cancer_62d"}
+NOWCAST_SERIES = {
+    "OF0013": "ae_4h_all",
+    "OF0023": "rtt_18w_pct",
+    "OF0003": "rtt_52w_pct",
+    "OF0010": "cancer_fds_28d",
+    "OF0011": "cancer_62d",
+}
 # What-if keys: series ids accepted as aliases of the NOF value metric they feed.
 SERIES_ALIASES = {**{v: k for k, v in NOWCAST_SERIES.items()}, "nss_engagement": "OF0084"}
-QUARTER_MONTHS = {"2025/26 Q1": ("2025-04", "2025-05", "2025-06"), "2025/26 Q2": ("2025-07", "2025-08", "2025-09")}
+QUARTER_MONTHS = {
+    "2025/26 Q1": ("2025-04", "2025-05", "2025-06"),
+    "2025/26 Q2": ("2025-07", "2025-08", "2025-09"),
+}
 
 
 @dataclass
@@ -159,7 +342,9 @@ class Cohort:
     def with_values(self, ods: str, changes: Mapping[str, float]) -> Cohort:
         """A copy with some of one provider's values replaced (rule id or value id keys); ranks dropped."""
         by_value = {r.value_id: r.id for r in self.rules.values() if r.value_id}
-        inputs = {rid: {o: replace(inp, rank=None) for o, inp in per.items()} for rid, per in self.inputs.items()}
+        inputs = {
+            rid: {o: replace(inp, rank=None) for o, inp in per.items()} for rid, per in self.inputs.items()
+        }
         for key, value in changes.items():
             rid = key if key in self.rules else by_value[key]
             inputs.setdefault(rid, {})[ods] = MetricInput(value=value)
@@ -256,7 +441,7 @@ def score_metric(rule: MetricRule, inputs: Mapping[str, MetricInput]) -> dict[st
 
 def round_half_up(x: float, places: int) -> float:
     """Round as a spreadsheet does (2.805 -> 2.81), guarding against binary representation error."""
-    scale = 10 ** places
+    scale = 10**places
     return math.floor(x * scale + 0.5 + 1e-9) / scale
 
 
@@ -295,7 +480,7 @@ def quartile_cutoffs(values: Iterable[float]) -> tuple[float, float, float]:
 
 
 def segment_of(score: float, cutoffs: tuple[float, float, float]) -> int:
-    """1 = lowest (best) quartile of average scores ... 4 = highest; a score on a cut-off goes to the lower."""
+    """1 = lowest (best) quartile of average scores ... 4 = highest; a score on a cut-off goes below."""
     q1, q2, q3 = cutoffs
     return 1 if score <= q1 else 2 if score <= q2 else 3 if score <= q3 else 4
 
@@ -313,8 +498,9 @@ def score_cohort(cohort: Cohort) -> dict[str, ScoreCard]:
     }
     if "OF1080" in cohort.rules and "OF1079" in metric_scores and "OF1081" in metric_scores:
         planned, variance = metric_scores["OF1079"], metric_scores["OF1081"]
-        metric_scores["OF1080"] = {o: float(COMBINED_FINANCE[(int(planned[o]), int(variance[o]))])
-                                   for o in planned if o in variance}
+        metric_scores["OF1080"] = {
+            o: float(COMBINED_FINANCE[(int(planned[o]), int(variance[o]))]) for o in planned if o in variance
+        }
     cards: dict[str, ScoreCard] = {}
     for ods in cohort.providers:
         scores = {rid: per[ods] for rid, per in metric_scores.items() if ods in per}
@@ -324,9 +510,14 @@ def score_cohort(cohort: Cohort) -> dict[str, ScoreCard]:
             avg = weighted_average(in_domain, cohort.rules)
             if avg is not None:
                 domains[domain] = avg
-        cards[ods] = ScoreCard(ods, scores, weighted_average(scores, cohort.rules), domains,
-                               deficit=cohort.deficit.get(ods, False),
-                               recovery_support=cohort.recovery_support.get(ods, False))
+        cards[ods] = ScoreCard(
+            ods,
+            scores,
+            weighted_average(scores, cohort.rules),
+            domains,
+            deficit=cohort.deficit.get(ods, False),
+            recovery_support=cohort.recovery_support.get(ods, False),
+        )
     scored = [c for c in cards.values() if c.average_score is not None]
     if scored:
         cutoffs = quartile_cutoffs(c.average_score for c in scored if c.average_score is not None)
@@ -369,9 +560,17 @@ def acute_cohort(data: ReferenceData, period: str = "2025/26 Q1") -> Cohort:
         inputs[rid] = per
     providers = sorted(by_id["OF5002"])
     flag = lambda mid: {o: bool(obs.value) for o, obs in by_id.get(mid, {}).items()}  # noqa: E731
-    return Cohort("acute", period, ACUTE_RULES, inputs, providers, flag("OF5004"), flag("OF5007"),
-                  method=f"NOF 2025/26 method on the published {period} acute metric values (OF0xxx values and "
-                         "ranks; published scores only for metrics with no published value or a national cohort)")
+    return Cohort(
+        "acute",
+        period,
+        ACUTE_RULES,
+        inputs,
+        providers,
+        flag("OF5004"),
+        flag("OF5007"),
+        method=f"NOF 2025/26 method on the published {period} acute metric values (OF0xxx values and "
+        "ranks; published scores only for metrics with no published value or a national cohort)",
+    )
 
 
 def nowcast_cohort(data: ReferenceData, base_period: str = "2025/26 Q1") -> tuple[Cohort, str]:
@@ -404,10 +603,12 @@ def nowcast_cohort(data: ReferenceData, base_period: str = "2025/26 Q1") -> tupl
             inp.rank = None
         used.append(f"{value_id} from {series_id} ({moved} trusts)")
     cohort.period = _following_quarter(base_period)
-    cohort.method = (f"Indicative nowcast of {cohort.period}: NOF 2025/26 method on the {base_period} published "
-                     f"acute values, with {', '.join(used)} moved by each trust's change from the {base_period} "
-                     f"monthly average to {latest}; other metrics, deficit and Recovery Support flags as published "
-                     f"for {base_period}. Not an official segmentation.")
+    cohort.method = (
+        f"Indicative nowcast of {cohort.period}: NOF 2025/26 method on the {base_period} published "
+        f"acute values, with {', '.join(used)} moved by each trust's change from the {base_period} "
+        f"monthly average to {latest}; other metrics, deficit and Recovery Support flags as published "
+        f"for {base_period}. Not an official segmentation."
+    )
     return cohort, latest
 
 
@@ -438,24 +639,45 @@ def ambulance_cohort(data: ReferenceData, period: str = "2025/26 Q1") -> Cohort:
             continue
         if obs.metric == "nss_engagement" or obs.period in months:
             sums.setdefault((obs.metric, obs.provider), []).append(obs.value)
-    inputs = {rid: {o: MetricInput(value=round(sum(v) / len(v), 4)) for (m, o), v in sums.items() if m == rid}
-              for rid in AMBULANCE_RULES}
+    inputs = {
+        rid: {o: MetricInput(value=round(sum(v) / len(v), 4)) for (m, o), v in sums.items() if m == rid}
+        for rid in AMBULANCE_RULES
+    }
     providers = [o for o in members if any(o in per for per in inputs.values())]
-    return Cohort("ambulance", period, AMBULANCE_RULES, inputs, providers,
-                  method=(f"Indicative NOF-style assessment of ambulance trusts for {period} (no official file): "
-                          f"{', '.join(r.label for r in AMBULANCE_RULES.values())}; AmbSYS monthly values averaged "
-                          f"over {months[0]}..{months[-1]}, NHS Staff Survey 2024; scored 1-4 with the manual's "
-                          "ranking model, quartiled among ambulance trusts; no finance data, so no deficit cap."))
+    return Cohort(
+        "ambulance",
+        period,
+        AMBULANCE_RULES,
+        inputs,
+        providers,
+        method=(
+            f"Indicative NOF-style assessment of ambulance trusts for {period} (no official file): "
+            f"{', '.join(r.label for r in AMBULANCE_RULES.values())}; AmbSYS monthly values averaged "
+            f"over {months[0]}..{months[-1]}, NHS Staff Survey 2024; scored 1-4 with the manual's "
+            "ranking model, quartiled among ambulance trusts; no finance data, so no deficit cap."
+        ),
+    )
 
 
 def to_assessments(cohort: Cohort, cards: Mapping[str, ScoreCard]) -> list[Assessment]:
-    return [Assessment(provider=c.provider, period=cohort.period, segment=c.segment, average_score=c.average_score,
-                       official=False, source=INDICATIVE_SOURCE.id, unadjusted_segment=c.unadjusted_segment,
-                       financial_deficit=c.deficit if cohort.deficit else None,
-                       recovery_support=c.recovery_support if cohort.recovery_support else None,
-                       domain_scores=dict(c.domain_scores), domain_segments=dict(c.domain_segments),
-                       method=cohort.method)
-            for c in cards.values() if c.average_score is not None]
+    return [
+        Assessment(
+            provider=c.provider,
+            period=cohort.period,
+            segment=c.segment,
+            average_score=c.average_score,
+            official=False,
+            source=INDICATIVE_SOURCE.id,
+            unadjusted_segment=c.unadjusted_segment,
+            financial_deficit=c.deficit if cohort.deficit else None,
+            recovery_support=c.recovery_support if cohort.recovery_support else None,
+            domain_scores=dict(c.domain_scores),
+            domain_segments=dict(c.domain_segments),
+            method=cohort.method,
+        )
+        for c in cards.values()
+        if c.average_score is not None
+    ]
 
 
 def indicative_assessments(data: ReferenceData) -> list[Assessment]:
@@ -484,6 +706,7 @@ class Agreement:
     exact_segment_share: float
     confusion: dict[int, dict[int, int]]  # official unadjusted -> indicative unadjusted -> count
     average_exact_share: float
+    average_mae: float
     domain_mae: dict[str, float]
     metric_score_exact_share: dict[str, float]
 
@@ -514,8 +737,11 @@ def validate_acute(data: ReferenceData, period: str = "2025/26 Q1") -> Agreement
     """Recompute the published acute results and compare with the official OF5002 / OF5003 / OF4xxx."""
     cohort = acute_cohort(data, period)
     cards = score_cohort(cohort)
-    official = {a.provider: a for a in data.assessments
-                if a.official and a.period == period and a.provider in cards and a.source.startswith("nof-acute-q")}
+    official = {
+        a.provider: a
+        for a in data.assessments
+        if a.official and a.period == period and a.provider in cards and a.source.startswith("nof-acute-q")
+    }
     pairs = [(official[o], cards[o]) for o in sorted(official) if cards[o].average_score is not None]
     confusion: dict[int, dict[int, int]] = {s: dict.fromkeys(range(1, 5), 0) for s in range(1, 5)}
     for off, card in pairs:
@@ -523,8 +749,11 @@ def validate_acute(data: ReferenceData, period: str = "2025/26 Q1") -> Agreement
             confusion[off.unadjusted_segment][card.unadjusted_segment] += 1
     domain_mae = {}
     for domain in DOMAINS:
-        diffs = [abs(off.domain_scores[domain] - card.domain_scores[domain]) for off, card in pairs
-                 if domain in off.domain_scores and domain in card.domain_scores]
+        diffs = [
+            abs(off.domain_scores[domain] - card.domain_scores[domain])
+            for off, card in pairs
+            if domain in off.domain_scores and domain in card.domain_scores
+        ]
         if diffs:
             domain_mae[domain] = round(sum(diffs) / len(diffs), 4)
     metric_exact = {}
@@ -535,15 +764,21 @@ def validate_acute(data: ReferenceData, period: str = "2025/26 Q1") -> Agreement
         theirs = {o: i.score for o, i in cohort.inputs.get(rid, {}).items() if i.score is not None}
         common = [o for o in ours if o in theirs]
         if common:
-            metric_exact[rid] = round(sum(abs(ours[o] - (theirs[o] or 0)) < 0.005 for o in common) / len(common), 4)
+            metric_exact[rid] = round(
+                sum(abs(ours[o] - (theirs[o] or 0)) < 0.005 for o in common) / len(common), 4
+            )
     n = len(pairs)
     return Agreement(
         n=n,
-        spearman=round(spearman([p[0].average_score or 0 for p in pairs], [p[1].average_score or 0 for p in pairs]), 4),
+        spearman=round(
+            spearman([p[0].average_score or 0 for p in pairs], [p[1].average_score or 0 for p in pairs]), 4
+        ),
         exact_segment_share=round(sum(o.unadjusted_segment == c.unadjusted_segment for o, c in pairs) / n, 4),
         confusion=confusion,
-        average_exact_share=round(sum(abs((o.average_score or 0) - (c.average_score or 0)) < 0.005
-                                      for o, c in pairs) / n, 4),
+        average_exact_share=round(
+            sum(abs((o.average_score or 0) - (c.average_score or 0)) < 0.005 for o, c in pairs) / n, 4
+        ),
+        average_mae=round(sum(abs((o.average_score or 0) - (c.average_score or 0)) for o, c in pairs) / n, 4),
         domain_mae=domain_mae,
         metric_score_exact_share=metric_exact,
     )
@@ -558,7 +793,9 @@ def cohort_for(data: ReferenceData, ods: str, period: str | None = None) -> Coho
         return acute_cohort(data, period or "2025/26 Q1")
     if provider.family == "ambulance":
         return ambulance_cohort(data, period or "2025/26 Q1")
-    raise LookupError(f"{ods} is a {provider.trust_type} trust; what-if scoring covers acute and ambulance trusts")
+    raise LookupError(
+        f"{ods} is a {provider.trust_type} trust; what-if scoring covers acute and ambulance trusts"
+    )
 
 
 def what_if(data: ReferenceData, ods: str, changes: Mapping[str, float], period: str | None = None) -> dict:
@@ -566,18 +803,30 @@ def what_if(data: ReferenceData, ods: str, changes: Mapping[str, float], period:
     cohort = cohort_for(data, ods, period)
     if ods not in cohort.providers:
         raise LookupError(f"{ods} has no published data for {cohort.period}")
-    resolved = {SERIES_ALIASES.get(k, k): v for k, v in changes.items()}
+    resolved = {(SERIES_ALIASES.get(k, k) if cohort.name == "acute" else k): v for k, v in changes.items()}
     baseline = score_cohort(cohort.with_values(ods, {}))[ods]
     scenario = score_cohort(cohort.with_values(ods, resolved))[ods]
-    return {"provider": ods, "period": cohort.period, "cohort": cohort.name, "changes": resolved,
-            "baseline": card_dict(baseline), "scenario": card_dict(scenario)}
+    return {
+        "provider": ods,
+        "period": cohort.period,
+        "cohort": cohort.name,
+        "changes": resolved,
+        "baseline": card_dict(baseline),
+        "scenario": card_dict(scenario),
+    }
 
 
 def card_dict(card: ScoreCard) -> dict:
-    return {"average_score": card.average_score, "unadjusted_segment": card.unadjusted_segment,
-            "segment": card.segment, "financial_deficit": card.deficit, "recovery_support": card.recovery_support,
-            "domain_scores": card.domain_scores, "domain_segments": card.domain_segments,
-            "metric_scores": card.metric_scores}
+    return {
+        "average_score": card.average_score,
+        "unadjusted_segment": card.unadjusted_segment,
+        "segment": card.segment,
+        "financial_deficit": card.deficit,
+        "recovery_support": card.recovery_support,
+        "domain_scores": card.domain_scores,
+        "domain_segments": card.domain_segments,
+        "metric_scores": card.metric_scores,
+    }
 
 
 def final_segment(assessment: Assessment) -> int | None:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from learnsys.search.terminology import Concept, Terminology
-from learnsys.search.text import STOPWORDS, stem, terms, words
+from learnsys.search.text import STOPWORDS, label_key, stem, terms, words
 
 EXPANSION_WEIGHT = 0.3  # weight of an expanded term relative to a term the user typed (tuned, docs/search.md)
 
@@ -35,7 +35,7 @@ class ExpandedQuery:
         return set(self.weighted_terms)
 
 
-def match_concepts(query_words: list[str], terminology: Terminology) -> list[tuple[int, int, list[Concept]]]:
+def match_concepts(query_words: tuple[str, ...], terminology: Terminology) -> list[tuple[int, int, list[Concept]]]:
     """Longest-first matches of label word sequences in the query: (start, end, concepts)."""
     found: list[tuple[int, int, list[Concept]]] = []
     i = 0
@@ -43,7 +43,7 @@ def match_concepts(query_words: list[str], terminology: Terminology) -> list[tup
         step = 1
         for length in range(min(terminology.max_label_words, len(query_words) - i), 0, -1):
             key = tuple(query_words[i:i + length])
-            if length == 1 and key[0] in STOPWORDS:
+            if length == 1 and (key[0] in STOPWORDS or len(key[0]) < 2):
                 continue
             concepts = terminology.by_words.get(key)
             if concepts:
@@ -64,7 +64,7 @@ def expand_query(text: str, terminology: Terminology, *, weight: float = EXPANSI
     query = ExpandedQuery(text, weighted, user, dense_text=text)
     if not expand or weight <= 0 or not terminology.concepts:
         return query
-    matches = match_concepts(words(text), terminology)
+    matches = match_concepts(label_key(text), terminology)
     added_labels: list[str] = []
     seen: set[str] = set()
     for _, _, concepts in matches:
@@ -74,7 +74,7 @@ def expand_query(text: str, terminology: Terminology, *, weight: float = EXPANSI
             seen.add(concept.iri)
             query.concepts.append(concept)
             for label in concept.labels:
-                label_terms = [stem(w) for w in words(label) if w not in STOPWORDS]
+                label_terms = [stem(w) for w in words(label) if w not in STOPWORDS and len(w) > 1]
                 new = [t for t in label_terms if t not in weighted or t not in user]
                 if not label_terms or all(t in user for t in label_terms):
                     continue

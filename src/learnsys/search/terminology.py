@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from learnsys.search.text import words
+from learnsys.search.text import label_key
 
 SCHEME = URIRef("https://w3id.org/learnsys/id/scheme/terminology")
 PRIORITY_AREA_NS = "https://w3id.org/learnsys/id/concept/priority-area/"
@@ -36,7 +36,7 @@ class Terminology:
         self.by_words: dict[tuple[str, ...], list[Concept]] = {}
         for concept in self.concepts.values():
             for label in concept.labels:
-                key = tuple(words(label))
+                key = label_key(label)
                 if key and concept not in self.by_words.setdefault(key, []):
                     self.by_words[key].append(concept)
         self.max_label_words = max((len(k) for k in self.by_words), default=0)

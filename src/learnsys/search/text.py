@@ -27,3 +27,8 @@ def stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Index terms: words without stop words, stemmed."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def label_key(text: str) -> tuple[str, ...]:
+    """Stemmed word sequence (stop words kept) for matching phrases such as terminology labels."""
+    return tuple(stem(w) for w in words(text))

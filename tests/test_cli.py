@@ -1,0 +1,54 @@
+"""The CLI commands as a user runs them (real subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from learnsys.config import REPO_ROOT
+
+
+def run(args: list[str], index_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "LEARNSYS_INDEX_DIR": str(index_dir), **env}
+    return subprocess.run([sys.executable, "-m", "learnsys.cli", *args], capture_output=True, text=True,
+                          env=environment, cwd=REPO_ROOT, timeout=600)
+
+
+def test_sparql_command(services, index_dir: Path) -> None:
+    out = run(["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?r a ls:Region }", "--format", "json"], index_dir)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["results"]["bindings"][0]["n"]["value"] == "7"
+
+
+def test_sparql_command_rejects_bad_query(services, index_dir: Path) -> None:
+    out = run(["sparql", "SELECT WHERE"], index_dir)
+    assert out.returncode == 2 and "syntax" in out.stderr.lower()
+
+
+def test_validate_conforms_on_shipped_data(services, index_dir: Path) -> None:
+    out = run(["validate"], index_dir)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1].startswith("conforms")
+
+
+def test_validate_reports_bad_corpus_file_with_line(tmp_path: Path, index_dir: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "case-studies").mkdir(parents=True)
+    (corpus / "guides").mkdir()
+    (corpus / "case-studies" / "bad-doc.md").write_text(
+        "---\nid: bad-doc\ntitle: Bad\ntype: case-study\nproviders: [ZZZ]\npriority_areas: [uec]\n"
+        "published: 2024-01-01\nsummary: x\nsources: []\n---\nbody\n")
+    out = run(["validate", "--corpus-only"], index_dir, LEARNSYS_CORPUS_DIR=str(corpus))
+    assert out.returncode == 1
+    assert f"{corpus / 'case-studies' / 'bad-doc.md'}:5: unknown ODS code 'ZZZ'" in out.stdout
+    assert "bad-doc.md:9: at least one source" in out.stdout
+
+
+def test_corpus_stats(services, index_dir: Path) -> None:
+    out = run(["corpus", "stats", "--json"], index_dir)
+    stats = json.loads(out.stdout)
+    assert stats["documents"] == len(services.documents)
+    assert set(stats["by_type"]) == {"case-study", "guide"}

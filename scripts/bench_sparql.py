@@ -66,16 +66,16 @@ def main() -> None:
 
         print(f"graph build (reference data + corpus + indicative scoring, no search): {build_s:.1f} s")
         print(f"graph size: {manifest['counts']['triples']} triples\n")
-        print(f"{'':34}{'Oxigraph':>14}{'rdflib memory':>16}{'ratio':>8}")
-        print(f"{'load N-Triples (s)':34}{ox_load:>14.2f}{rdflib_load:>16.2f}{rdflib_load / ox_load:>8.1f}")
+        print(f"{'':44}{'Oxigraph':>14}{'rdflib memory':>16}{'ratio':>8}")
+        print(f"{'load N-Triples (s)':44}{ox_load:>14.2f}{rdflib_load:>16.2f}{rdflib_load / ox_load:>8.1f}")
         for name, query in (("two-hop (trust-ICB-region)", TWO_HOP), ("count trusts per region", AGGREGATE)):
             ox_rows = len(list(store.query(query)))
             rdf_rows = len(list(graph.query(query)))
             assert ox_rows == rdf_rows, (name, ox_rows, rdf_rows)
             ox_med, ox_p95 = timed(lambda q=query: list(store.query(q)), args.runs)
             rdf_med, rdf_p95 = timed(lambda q=query: list(graph.query(q)), args.runs)
-            print(f"{name + ' median (ms)':34}{ox_med:>14.2f}{rdf_med:>16.2f}{rdf_med / ox_med:>8.1f}")
-            print(f"{name + ' p95 (ms)':34}{ox_p95:>14.2f}{rdf_p95:>16.2f}{rdf_p95 / ox_p95:>8.1f}")
+            print(f"{name + ' median (ms)':44}{ox_med:>14.2f}{rdf_med:>16.2f}{rdf_med / ox_med:>8.1f}")
+            print(f"{name + ' p95 (ms)':44}{ox_p95:>14.2f}{rdf_p95:>16.2f}{rdf_p95 / ox_p95:>8.1f}")
         print(f"\n{args.runs} runs each, same process, same graph; results identical ({ox_rows} rows in the last).")
 
 

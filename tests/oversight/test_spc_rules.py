@@ -23,7 +23,9 @@ def test_limits_are_mean_plus_minus_2_66_mean_moving_range() -> None:
     mean = sum(values) / 12
     mr_bar = sum(abs(b - a) for a, b in zip(values, values[1:], strict=False)) / 11
     assert chart.mean == pytest.approx(mean) and chart.mr_bar == pytest.approx(mr_bar)
-    assert chart.ucl == pytest.approx(mean + 2.66 * mr_bar) and chart.lcl == pytest.approx(mean - 2.66 * mr_bar)
+    assert chart.ucl == pytest.approx(mean + 2.66 * mr_bar) and chart.lcl == pytest.approx(
+        mean - 2.66 * mr_bar
+    )
 
 
 def test_common_cause_series_has_no_signals() -> None:
@@ -66,7 +68,7 @@ def test_shift_of_seven_points_above_the_mean() -> None:
 def test_shift_threshold_is_configurable() -> None:
     values = zigzag(9) + [12.5, 13.0, 12.5, 13.0, 12.5, 13.0, 12.5]
     assert not rules_of(xmr(MONTHS[:16], values, rules=SpcRules(shift=8)), "shift")
-    six = zigzag(10) + [12.5, 13.0, 12.5, 13.0, 12.5, 13.0]
+    six = zigzag(9) + [9.5, 12.5, 13.0, 12.5, 13.0, 12.5, 13.0]
     assert not rules_of(xmr(MONTHS[:16], six), "shift")
     assert rules_of(xmr(MONTHS[:16], six, rules=SpcRules(shift=6)), "shift")
 
@@ -84,28 +86,28 @@ def test_trend_of_seven_increasing_points() -> None:
 
 
 def test_trend_of_six_is_not_a_signal_by_default_and_equal_values_break_it() -> None:
-    values = zigzag(10) + [10.2, 10.4, 10.6, 10.8, 11.0]
-    assert not rules_of(xmr(MONTHS[:15], values), "trend")
-    assert rules_of(xmr(MONTHS[:15], values, rules=SpcRules(trend=6)), "trend")
+    values = zigzag(10) + [10.2, 10.4, 10.6, 10.8, 11.0, 11.2]
+    assert not rules_of(xmr(MONTHS[:16], values), "trend")
+    assert rules_of(xmr(MONTHS[:16], values, rules=SpcRules(trend=6)), "trend")
     flat = zigzag(9) + [10.2, 10.4, 10.6, 10.6, 10.8, 11.0, 11.2]
     assert not rules_of(xmr(MONTHS[:16], flat), "trend")
 
 
 def test_two_of_three_beyond_two_sigma_same_side() -> None:
-    values = zigzag(16)
-    values[9], values[10], values[11] = 14.8, 12.0, 14.8
-    chart = xmr(MONTHS[:16], values, direction="higher")
-    close = chart.close_upper
-    assert 14.8 > close and 14.8 < chart.ucl
+    values = zigzag(24)
+    values[9], values[10], values[11] = 16.0, 12.0, 16.0
+    chart = xmr(MONTHS[:24], values, direction="higher")
+    assert chart.close_upper < 16.0 < chart.ucl and not rules_of(chart, "outside_limits")
     [signal] = rules_of(chart, "two_of_three")
     assert signal.periods == (MONTHS[9], MONTHS[11]) and signal.direction == "improvement"
-    assert not rules_of(xmr(MONTHS[:16], values, rules=SpcRules(two_of_three=False)), "two_of_three")
+    assert rules_of(xmr(MONTHS[:24], values, direction="lower"), "two_of_three")[0].direction == "concern"
+    assert not rules_of(xmr(MONTHS[:24], values, rules=SpcRules(two_of_three=False)), "two_of_three")
 
 
 def test_two_of_three_needs_all_three_on_the_same_side() -> None:
-    values = zigzag(16)
-    values[9], values[10], values[11] = 14.8, 10.0, 14.8  # middle point below the mean
-    assert not rules_of(xmr(MONTHS[:16], values), "two_of_three")
+    values = zigzag(24)
+    values[9], values[10], values[11] = 16.0, 10.0, 16.0  # middle point below the mean
+    assert not rules_of(xmr(MONTHS[:24], values), "two_of_three")
 
 
 def test_gap_breaks_moving_range_and_runs() -> None:

@@ -15,12 +15,12 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from learnsys import __version__
 from learnsys.api.observability import RequestMetrics, install_observability
 from learnsys.api.problems import PROBLEM_JSON, ProblemError, install_problem_handlers
-from learnsys.api.routes import concepts, providers, sparql
+from learnsys.api.routes import concepts, oversight, providers, sparql
 from learnsys.config import Settings, get_settings
 from learnsys.services import Services
 
 log = logging.getLogger(__name__)
-API_ROUTERS: list[APIRouter] = [providers.router, concepts.router, sparql.router]
+API_ROUTERS: list[APIRouter] = [providers.router, concepts.router, sparql.router, oversight.router]
 DESCRIPTION = """learnsys: the knowledge graph and best-practice search service of the NHS improvement system.
 
 Every path is versioned under `/v1`; the unversioned paths are aliases. Errors are RFC 9457

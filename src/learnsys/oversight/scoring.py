@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from learnsys.kg.records import Assessment, Observation, ReferenceData, Source
+from learnsys.oversight.metrics import index_of
 
 INDICATIVE_SOURCE = Source(
     "learnsys-indicative-nof",
@@ -545,9 +546,18 @@ def acute_cohort(data: ReferenceData, period: str = "2025/26 Q1") -> Cohort:
     """The acute trusts as published for ``period``: values and ranks (OF0xxx), published scores (OF1xxx)."""
     members = set(_family_members(data, "acute"))
     by_id: dict[str, dict[str, Observation]] = {}
-    for obs in data.observations:
-        if obs.period == period and obs.metric.startswith("OF") and obs.provider in members:
-            by_id.setdefault(obs.metric, {})[obs.provider] = obs
+    index = index_of(data)
+    wanted = {
+        *ACUTE_RULES,
+        *(r.value_id for r in ACUTE_RULES.values() if r.value_id),
+        "OF5002",
+        "OF5004",
+        "OF5007",
+    }
+    for metric in wanted:
+        for obs in index.by_metric.get(metric, []):
+            if obs.period == period and obs.provider in members:
+                by_id.setdefault(obs.metric, {})[obs.provider] = obs
     if "OF5002" not in by_id:
         raise LookupError(f"no published NOF acute data for {period}")
     inputs: dict[str, dict[str, MetricInput]] = {}
@@ -579,11 +589,14 @@ def nowcast_cohort(data: ReferenceData, base_period: str = "2025/26 Q1") -> tupl
     months = QUARTER_MONTHS[base_period]
     series: dict[str, dict[str, dict[str, float]]] = {}
     wanted = set(NOWCAST_SERIES.values())
-    for obs in data.observations:
-        if obs.metric in wanted:
+    index = index_of(data)
+    for series_id in wanted:
+        for obs in index.by_metric.get(series_id, []):
             series.setdefault(obs.metric, {}).setdefault(obs.provider, {})[obs.period] = obs.value
-    later = sorted({p for per in series.values() for s in per.values() for p in s if p > months[-1]})
-    latest = next((p for p in later if p <= _next_quarter_end(months[-1])), None)
+    held = [{p for s in per.values() for p in s} for per in series.values()]
+    common = set.intersection(*held) if held else set()
+    later = sorted(p for p in common if months[-1] < p <= _next_quarter_end(months[-1]))
+    latest = later[-1] if later else None
     if latest is None:
         raise LookupError("no monthly data newer than the base quarter")
     used: list[str] = []
@@ -634,11 +647,11 @@ def ambulance_cohort(data: ReferenceData, period: str = "2025/26 Q1") -> Cohort:
     if months is None:
         raise LookupError(f"no month mapping for {period}")
     sums: dict[tuple[str, str], list[float]] = {}
-    for obs in data.observations:
-        if obs.provider not in members or obs.metric not in AMBULANCE_RULES:
-            continue
-        if obs.metric == "nss_engagement" or obs.period in months:
-            sums.setdefault((obs.metric, obs.provider), []).append(obs.value)
+    index, member_set = index_of(data), set(members)
+    for metric in AMBULANCE_RULES:
+        for obs in index.by_metric.get(metric, []):
+            if obs.provider in member_set and (metric == "nss_engagement" or obs.period in months):
+                sums.setdefault((obs.metric, obs.provider), []).append(obs.value)
     inputs = {
         rid: {o: MetricInput(value=round(sum(v) / len(v), 4)) for (m, o), v in sums.items() if m == rid}
         for rid in AMBULANCE_RULES

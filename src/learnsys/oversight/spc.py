@@ -1,7 +1,7 @@
 """XmR statistical process control charts in the NHS England *Making Data Count* style.
 
-Limits: mean +/- 2.66 x mean moving range. Special-cause rules (defaults as NHS England's Making Data Count
-tools and the NHS-R ``NHSRplotthedots`` package apply them):
+Limits: mean +/- 2.66 x mean moving range. Special-cause rules (defaults: NHS England's Making Data Count,
+as the NHS-R ``NHSRplotthedots`` package implements it):
 
 * ``outside_limits``: a point above the upper or below the lower process limit;
 * ``shift``: 7 or more consecutive points on one side of the mean (a point on the mean breaks the run);
@@ -175,7 +175,8 @@ def xmr(
         if rules.two_of_three:
             found += _two_of_three(seg, values, mean, close_upper, close_lower)
 
-    merged: dict[tuple[str, str], list[set[int]]] = {}
+    segment_of = {i: k for k, seg in enumerate(segments) for i in seg}
+    merged: dict[tuple[str, str], list[set[int]]] = {}  # one signal per run of adjacent flagged points
     for rule, side, idx in found:
         for i in idx:
             points[i].special_cause = True
@@ -183,7 +184,8 @@ def xmr(
                 points[i].rules.append(rule)
         groups = merged.setdefault((rule, side), [])
         for group in groups:
-            if group & set(idx) or (min(idx) - 1 in group and rule != "outside_limits"):
+            first = min(idx)
+            if group & set(idx) or (first - 1 in group and segment_of[first - 1] == segment_of[first]):
                 group.update(idx)
                 break
         else:

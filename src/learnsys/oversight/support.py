@@ -72,8 +72,10 @@ def _table_from_rows(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
                 entry["offers"].append(offer)
         elif value not in entry[field]:
             entry[field].append(value)
-    for entry in table.values():
+    for entry in table.values():  # RDF is unordered: sort for stable answers
         entry["offers"].sort(key=lambda o: o["id"])
+        for field in ("nhse_support", "organisation_role", "improvement_driven_by"):
+            entry[field].sort()
     return table
 
 
@@ -113,18 +115,46 @@ def support_table(ontology_dir: Path | None = None, graph: Any = None) -> dict[i
     raise SupportTableMissing("the NOF segment concepts (ontology/concepts/nof-segments.ttl) were not found")
 
 
+_INDICATIVE: dict[int, tuple[ReferenceData, int, list[Assessment]]] = {}
+
+
+def _indicative(data: ReferenceData) -> list[Assessment]:
+    """Indicative assessments for ``data`` (computed once unless the observations change)."""
+    hit = _INDICATIVE.get(id(data))
+    if hit is None or hit[0] is not data or hit[1] != len(data.observations):
+        hit = (data, len(data.observations), indicative_assessments(data))
+        _INDICATIVE[id(data)] = hit
+    return hit[2]
+
+
 def current_assessment(data: ReferenceData, ods: str) -> tuple[Assessment | None, list[Assessment]]:
     """The assessment that applies now (latest official, else latest indicative) and all the provider's."""
     held = [a for a in data.assessments if a.provider == ods]
     if not any(not a.official for a in held):
-        held += [a for a in indicative_assessments(data) if a.provider == ods]
-    official = sorted(
-        (a for a in held if a.official and final_segment(a) is not None), key=lambda a: a.period
-    )
+        held += [a for a in _indicative(data) if a.provider == ods]
+    official = sorted((a for a in held if a.official and a.segment is not None), key=lambda a: a.period)
     if official:
         return official[-1], held
     indicative = sorted((a for a in held if not a.official and a.segment is not None), key=lambda a: a.period)
     return (indicative[-1] if indicative else None), held
+
+
+def effective_segment(current: Assessment, held: list[Assessment]) -> tuple[int | None, str | None]:
+    """The segment to act on: segment 5 if the provider is in the Recovery Support Programme.
+
+    League tables carry no programme flag; the latest published flag (from the NOF data file) is used then.
+    """
+    if current.recovery_support is not None or not current.official:
+        return final_segment(current), None
+    flagged = sorted(
+        (a for a in held if a.official and a.recovery_support is not None), key=lambda a: a.period
+    )
+    if flagged and flagged[-1].recovery_support:
+        return 5, (
+            f"Segment 5: in the Recovery Support Programme as published for {flagged[-1].period}; "
+            f"the {current.period} league table does not carry that flag."
+        )
+    return final_segment(current), None
 
 
 def assessment_dict(a: Assessment) -> dict[str, Any]:
@@ -150,7 +180,7 @@ def provider_support(
     data: ReferenceData, ods: str, ontology_dir: Path | None = None, graph: Any = None
 ) -> dict[str, Any]:
     """The support a provider's current segment brings, saying whether the segment is official."""
-    current, _ = current_assessment(data, ods)
+    current, held = current_assessment(data, ods)
     provider = data.providers[ods]
     out: dict[str, Any] = {"provider": ods, "name": provider.name, "trust_type": provider.trust_type}
     if current is None:
@@ -162,7 +192,7 @@ def provider_support(
             note="No official or indicative assessment is held for this provider.",
         )
         return out
-    segment = final_segment(current)
+    segment, rsp_note = effective_segment(current, held)
     entry = support_table(ontology_dir, graph).get(segment or 0)
     out.update(
         segment=segment,
@@ -171,8 +201,14 @@ def provider_support(
         support=entry,
         source="NHS England Board, Improvement in the NHS (2026), Annex A: NOF segment support table",
     )
+    notes = [rsp_note] if rsp_note else []
     if not current.official:
-        out["note"] = (
+        notes.append(
             "Indicative segment computed by learnsys with the NOF 2025/26 method; not an official segment."
         )
+    elif "derived" in current.source:
+        source = data.sources.get(current.source)
+        notes.append(f"Official segment as kept second-hand: {source.title if source else current.source}.")
+    if notes:
+        out["note"] = " ".join(notes)
     return out

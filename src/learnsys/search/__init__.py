@@ -1,10 +1,6 @@
 """Hybrid best-practice search: lexical (BM25) + dense (MiniLM/faiss) + knowledge-graph-aware ranking.
 
 Data flows one way: corpus documents -> ``chunking`` -> ``lexical`` / ``dense`` indexes -> ``index_store``
-(versioned builds on disk) -> ``retriever`` (fusion, graph boost, snippets) -> ``service`` -> API / CLI.
+(versioned builds on disk) -> ``retriever`` (expansion, fusion, graph boost, snippets) -> ``service`` ->
+API routes (``learnsys.api.routes.search``) and CLI (``learnsys.search.cli``).
 """
-
-from learnsys.search.build import build_search
-
-
-__all__ = ["build_search"]

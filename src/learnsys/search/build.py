@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
 from learnsys.config import Settings
 from learnsys.corpus.documents import Document, load_corpus
@@ -24,21 +24,6 @@ CHUNK_WORDS = 160
 CHUNK_OVERLAP = 30
 BM25_K1 = 1.2
 BM25_B = 0.75
-
-
-@dataclass
-class BuildReport:
-    build_id: str
-    folder: str
-    documents: int
-    chunks: int
-    embedded: int  # chunks newly encoded (the rest came from the cache)
-    seconds: float
-    dense_index: str
-
-    def __str__(self) -> str:
-        return (f"search index {self.build_id}: {self.documents} documents, {self.chunks} chunks, "
-                f"{self.embedded} newly embedded, {self.dense_index} index, {self.seconds:.1f}s")
 
 
 def place_codes(providers: list[str], reference: ReferenceData | None) -> tuple[list[str], list[str]]:
@@ -68,26 +53,53 @@ def document_hash(doc: Document) -> str:
 
 def doc_record(doc: Document, reference: ReferenceData | None) -> DocRecord:
     regions, icbs = place_codes(doc.providers, reference)
-    sources = [{"url": str(s.get("url", "")), "title": str(s.get("title", ""))}
-               for s in doc.sources if isinstance(s, dict)]
+    sources = [
+        {"url": str(s.get("url", "")), "title": str(s.get("title", ""))}
+        for s in doc.sources
+        if isinstance(s, dict)
+    ]
     metrics = [m for m in doc.metrics if isinstance(m, dict)]
-    return DocRecord(doc.id, doc.title, doc.type, list(doc.providers), list(doc.priority_areas), list(doc.msf),
-                     list(doc.nof_domains), list(doc.methods), regions, icbs, doc.published, doc.summary,
-                     sources, metrics, doc.path, document_hash(doc))
+    return DocRecord(
+        doc.id,
+        doc.title,
+        doc.type,
+        list(doc.providers),
+        list(doc.priority_areas),
+        list(doc.msf),
+        list(doc.nof_domains),
+        list(doc.methods),
+        regions,
+        icbs,
+        doc.published,
+        doc.summary,
+        sources,
+        metrics,
+        doc.path,
+        document_hash(doc),
+    )
 
 
-def build_index(documents: list[Document], encoder: Encoder, cache: EmbeddingCache, *,
-                reference: ReferenceData | None = None, chunk_words: int = CHUNK_WORDS,
-                chunk_overlap: int = CHUNK_OVERLAP, k1: float = BM25_K1, b: float = BM25_B,
-                hnsw_threshold: int = HNSW_THRESHOLD) -> tuple[SearchIndex, int]:
+def build_index(
+    documents: list[Document],
+    encoder: Encoder,
+    cache: EmbeddingCache,
+    *,
+    reference: ReferenceData | None = None,
+    chunk_words: int = CHUNK_WORDS,
+    chunk_overlap: int = CHUNK_OVERLAP,
+    k1: float = BM25_K1,
+    b: float = BM25_B,
+    hnsw_threshold: int = HNSW_THRESHOLD,
+) -> tuple[SearchIndex, int]:
     """An in-memory index of ``documents`` and the number of chunks newly embedded."""
     documents = sorted(documents, key=lambda d: d.id)
     docs = [doc_record(d, reference) for d in documents]
     chunks: list[ChunkRecord] = []
     texts: list[str] = []
     for row, doc in enumerate(documents):
-        for chunk in chunk_document(doc.id, doc.title, doc.body, doc.summary, max_words=chunk_words,
-                                    overlap=chunk_overlap):
+        for chunk in chunk_document(
+            doc.id, doc.title, doc.body, doc.summary, max_words=chunk_words, overlap=chunk_overlap
+        ):
             chunks.append(ChunkRecord(row, chunk.ordinal, chunk.section, chunk.text, chunk.content_hash))
             texts.append(chunk.indexed_text)
     lexical = LexicalIndex.build(texts, k1=k1, b=b)
@@ -95,37 +107,57 @@ def build_index(documents: list[Document], encoder: Encoder, cache: EmbeddingCac
     dense = DenseIndex.build(vectors, threshold=hnsw_threshold)
     corpus_hash = hashlib.sha256("".join(d.content_hash for d in docs).encode()).hexdigest()[:16]
     manifest = {
-        "model": encoder.name, "model_path": encoder.path, "dimension": encoder.dim,
-        "corpus_hash": corpus_hash, "documents": len(docs), "chunks": len(chunks),
-        "vocabulary": len(lexical.vocab), "embedded_new": embedded, "dense_index": dense.kind,
-        "chunking": {"max_words": chunk_words, "overlap": chunk_overlap}, "bm25": {"k1": k1, "b": b},
+        "model": encoder.name,
+        "model_path": encoder.path,
+        "dimension": encoder.dim,
+        "corpus_hash": corpus_hash,
+        "counts": {
+            "documents": len(docs),
+            "chunks": len(chunks),
+            "vocabulary": len(lexical.vocab),
+            "embedded_new": embedded,
+            "embedded_from_cache": len(chunks) - embedded,
+        },
+        "dense_index": dense.kind,
+        "chunking": {"max_words": chunk_words, "overlap": chunk_overlap},
+        "bm25": {"k1": k1, "b": b},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     return SearchIndex(docs, chunks, lexical, dense, manifest), embedded
 
 
-def build_search(settings: Settings, documents: list[Document] | None = None,
-                 reference: ReferenceData | None = None, *, encoder: Encoder | None = None,
-                 progress: Callable[[str], None] | None = None) -> BuildReport:
+def build_search(
+    settings: Settings,
+    documents: list[Document] | None = None,
+    reference: ReferenceData | None = None,
+    *,
+    encoder: Encoder | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Build the search index of the corpus under ``settings.index_dir`` and make it CURRENT.
 
     ``documents`` defaults to every parseable document in ``settings.corpus_dir``; ``reference`` gives
     regions and ICBs for filters (omit it and those filters are empty). Only chunks whose content hash is
     not in the embedding cache are encoded, so a rebuild after one edit embeds one document's chunks.
+    Returns the build's manifest (``build_id``, ``counts``, ``seconds``, ...).
     """
     started = time.perf_counter()
     if documents is None:
         documents, errors = load_corpus(settings.corpus_dir)
         for error in errors:
             log.warning("skipped: %s", error)
+    if progress:
+        progress(f"search: indexing {len(documents)} documents ...")
     encoder = encoder or Encoder.shared()
     cache = EmbeddingCache(embedding_cache_dir(settings.index_dir, encoder.name), encoder.dim)
-    index, embedded = build_index(documents, encoder, cache, reference=reference)
+    index, _ = build_index(documents, encoder, cache, reference=reference)
+    index.manifest["seconds"] = round(time.perf_counter() - started, 2)
     folder = save_index(index, settings.index_dir)
-    report = BuildReport(index.build_id, str(folder), len(index.docs), len(index.chunks), embedded,
-                         time.perf_counter() - started, index.dense.kind)
+    manifest = {**index.manifest, "folder": str(folder)}
     if progress:
-        progress(str(report))
-    return report
-
-
+        c = manifest["counts"]
+        progress(
+            f"search index {index.build_id}: {c['documents']} documents, {c['chunks']} chunks, "
+            f"{c['embedded_new']} newly embedded, {index.dense.kind} index, {manifest['seconds']:.1f} s"
+        )
+    return manifest

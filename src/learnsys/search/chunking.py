@@ -70,7 +70,7 @@ def windows(text: str, max_words: int, overlap: int) -> list[str]:
     current: list[str] = []
     for para in paragraphs:
         while len(para) > max_words:  # a very long paragraph: cut it
-            head, para = para[:max_words], para[max_words - overlap:]
+            head, para = para[:max_words], para[max_words - overlap :]
             if current:
                 out.append(current)
                 current = []
@@ -84,12 +84,16 @@ def windows(text: str, max_words: int, overlap: int) -> list[str]:
     return [" ".join(w) for w in out]
 
 
-def chunk_document(doc_id: str, title: str, body: str, summary: str = "", *, max_words: int = 160,
-                   overlap: int = 30) -> list[Chunk]:
+def chunk_document(
+    doc_id: str, title: str, body: str, summary: str = "", *, max_words: int = 160, overlap: int = 30
+) -> list[Chunk]:
     """Chunks of one document. The summary (if any) is the first chunk, under section 'Summary'."""
     parts: list[tuple[str, str]] = [("Summary", summary)] if summary else []
-    parts += [(heading, text) for heading, text in sections(body)
-              if heading.split(" > ")[-1].strip().lower() not in SKIP_SECTIONS]
+    parts += [
+        (heading, text)
+        for heading, text in sections(body)
+        if heading.split(" > ")[-1].strip().lower() not in SKIP_SECTIONS
+    ]
     chunks: list[Chunk] = []
     for heading, text in parts:
         for window in windows(text, max_words, overlap):

@@ -57,8 +57,13 @@ class Encoder:
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False)
+        vectors = self.model.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
@@ -90,8 +95,9 @@ class EmbeddingCache:
         self._load()
         return len(self._vectors)
 
-    def get_or_encode(self, keys: list[str], texts: list[str], encoder: Encoder,
-                      batch_size: int = 32) -> tuple[np.ndarray, int]:
+    def get_or_encode(
+        self, keys: list[str], texts: list[str], encoder: Encoder, batch_size: int = 32
+    ) -> tuple[np.ndarray, int]:
         """Vectors for ``texts`` (cached by ``keys``); returns (matrix, number newly encoded)."""
         self._load()
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items())
@@ -135,7 +141,9 @@ class DenseIndex:
             index.add(vectors)
         return cls(vectors, index, kind)
 
-    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(chunk rows, cosine scores) of the ``k`` nearest chunks; ``allowed`` is a boolean row mask."""
         n = self.index.ntotal
         if n == 0 or k <= 0:

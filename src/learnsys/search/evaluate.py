@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from learnsys.corpus.documents import Document
+from learnsys.search.index_store import SearchIndex
+from learnsys.search.retriever import HybridRetriever, RetrievalConfig
 
 METRIC_KEYS = ("ndcg@10", "recall@10", "recall@100", "mrr@10")
 
@@ -38,24 +40,37 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def load_beir(folder: Path, split: str = "test") -> Dataset:
-    """A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) as documents, queries and judgements."""
+def load_beir(folder: Path, split: str | None = None) -> Dataset:
+    """A BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) as documents, queries and judgements.
+
+    ``split`` defaults to ``test``, or to the only split present (SciFact's train folder has only train)."""
+    if split is None:
+        available = sorted(p.stem for p in (folder / "qrels").glob("*.tsv"))
+        split = "test" if "test" in available or len(available) != 1 else available[0]
     qrels_path = folder / "qrels" / f"{split}.tsv"
     if not qrels_path.exists():
         available = sorted(p.stem for p in (folder / "qrels").glob("*.tsv"))
         raise FileNotFoundError(f"{qrels_path} not found (splits here: {', '.join(available) or 'none'})")
     qrels = read_qrels(qrels_path)
-    documents = [Document(id=str(r["_id"]), title=str(r.get("title") or ""), type="beir", body=str(r.get("text") or ""))
-                 for r in read_jsonl(folder / "corpus.jsonl")]
-    queries = {str(r["_id"]): str(r["text"]) for r in read_jsonl(folder / "queries.jsonl") if str(r["_id"]) in qrels}
-    return Dataset(folder.name, documents, queries, qrels)
+    documents = [
+        Document(
+            id=str(r["_id"]), title=str(r.get("title") or ""), type="beir", body=str(r.get("text") or "")
+        )
+        for r in read_jsonl(folder / "corpus.jsonl")
+    ]
+    queries = {
+        str(r["_id"]): str(r["text"]) for r in read_jsonl(folder / "queries.jsonl") if str(r["_id"]) in qrels
+    }
+    return Dataset(f"{folder.name}/{split}", documents, queries, qrels)
 
 
 def load_project_set(corpus_dir: Path, documents: list[Document]) -> Dataset:
     """The project's evaluation set (corpus/eval) over the given corpus documents."""
     folder = corpus_dir / "eval"
     qrels = read_qrels(folder / "qrels" / "test.tsv")
-    queries = {str(r["_id"]): str(r["text"]) for r in read_jsonl(folder / "queries.jsonl") if str(r["_id"]) in qrels}
+    queries = {
+        str(r["_id"]): str(r["text"]) for r in read_jsonl(folder / "queries.jsonl") if str(r["_id"]) in qrels
+    }
     return Dataset("learnsys", documents, queries, qrels)
 
 
@@ -90,8 +105,35 @@ def score_run(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> di
     return {k: round(v / len(judged), 4) for k, v in totals.items()}
 
 
-def run_queries(queries: dict[str, str], rank: Callable[[str], list[str]]) -> tuple[dict[str, list[str]], float]:
+def run_queries(
+    queries: dict[str, str], rank: Callable[[str], list[str]]
+) -> tuple[dict[str, list[str]], float]:
     """(query id -> ranked doc ids, mean seconds per query)."""
     started = time.perf_counter()
     run = {qid: rank(text) for qid, text in queries.items()}
     return run, (time.perf_counter() - started) / max(1, len(queries))
+
+
+def evaluate_index(
+    index: SearchIndex,
+    retriever: HybridRetriever,
+    dataset: Dataset,
+    config: RetrievalConfig,
+    depth: int = 100,
+) -> dict[str, float]:
+    """Run every query of ``dataset`` against ``index`` and score the rankings."""
+
+    def rank(text: str) -> list[str]:
+        return [index.docs[h.doc].id for h in retriever.retrieve(index, text, config=config).hits[:depth]]
+
+    run, seconds = run_queries(dataset.queries, rank)
+    return {
+        **score_run(run, dataset.qrels),
+        "queries": len(dataset.queries),
+        "ms_per_query": round(seconds * 1000, 2),
+    }
+
+
+def evaluation_config(mode: str, *, expand: bool = True, boost: bool = True) -> RetrievalConfig:
+    """The retrieval settings used for evaluation: every fused candidate is ranked (no result-set cut)."""
+    return RetrievalConfig(mode=mode, expand=expand, graph_boost=boost, dense_min_score=-1.0)

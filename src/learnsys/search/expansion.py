@@ -35,14 +35,16 @@ class ExpandedQuery:
         return set(self.weighted_terms)
 
 
-def match_concepts(query_words: tuple[str, ...], terminology: Terminology) -> list[tuple[int, int, list[Concept]]]:
+def match_concepts(
+    query_words: tuple[str, ...], terminology: Terminology
+) -> list[tuple[int, int, list[Concept]]]:
     """Longest-first matches of label word sequences in the query: (start, end, concepts)."""
     found: list[tuple[int, int, list[Concept]]] = []
     i = 0
     while i < len(query_words):
         step = 1
         for length in range(min(terminology.max_label_words, len(query_words) - i), 0, -1):
-            key = tuple(query_words[i:i + length])
+            key = tuple(query_words[i : i + length])
             if length == 1 and (key[0] in STOPWORDS or len(key[0]) < 2):
                 continue
             concepts = terminology.by_words.get(key)
@@ -54,8 +56,9 @@ def match_concepts(query_words: tuple[str, ...], terminology: Terminology) -> li
     return found
 
 
-def expand_query(text: str, terminology: Terminology, *, weight: float = EXPANSION_WEIGHT,
-                 expand: bool = True) -> ExpandedQuery:
+def expand_query(
+    text: str, terminology: Terminology, *, weight: float = EXPANSION_WEIGHT, expand: bool = True
+) -> ExpandedQuery:
     """User terms at weight 1 (repeats count), expansion terms at ``weight`` (once each)."""
     user = terms(text)
     weighted: dict[str, float] = {}
@@ -84,8 +87,11 @@ def expand_query(text: str, terminology: Terminology, *, weight: float = EXPANSI
                         weighted[t] = max(weighted.get(t, 0.0), weight)
     query.synonyms_used = list(dict.fromkeys(added_labels))
     typed = {" ".join(words(text))}
-    extra = [c.pref_label for c in query.concepts if " ".join(words(c.pref_label)) not in typed
-             and not set(words(c.pref_label)) <= set(words(text))]
+    extra = [
+        c.pref_label
+        for c in query.concepts
+        if " ".join(words(c.pref_label)) not in typed and not set(words(c.pref_label)) <= set(words(text))
+    ]
     if extra:
         query.dense_text = f"{text} ({'; '.join(extra)})"
     return query

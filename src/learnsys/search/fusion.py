@@ -1,4 +1,8 @@
-"""Fusing lexical and dense document scores: a convex combination of normalised scores, or RRF."""
+"""Fusing lexical and dense document scores: a convex combination of normalised scores, or RRF.
+
+Convex: BM25 scores are divided by the best one; cosine scores are min-max scaled over the dense candidate
+list (hundreds of chunks, so its minimum is a fair floor).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,12 @@ def ranks(scores: dict[int, float]) -> dict[int, int]:
     return {k: r for r, k in enumerate(order, start=1)}
 
 
+def scale_by_max(scores: dict[int, float]) -> dict[int, float]:
+    """Divide by the best score (BM25 has a natural zero, so the weakest match is not forced to 0)."""
+    top = max(scores.values(), default=0.0)
+    return {k: v / top for k, v in scores.items()} if top > 0 else dict.fromkeys(scores, 0.0)
+
+
 def normalise(scores: dict[int, float]) -> dict[int, float]:
     """Min-max to [0, 1] over the candidate list (a single candidate scores 1)."""
     if not scores:
@@ -33,13 +43,22 @@ def normalise(scores: dict[int, float]) -> dict[int, float]:
     return {k: (v - low) / (high - low) for k, v in scores.items()}
 
 
-def fuse(lexical: dict[int, float], dense: dict[int, float], *, method: FusionMethod = FusionMethod.CONVEX,
-         dense_weight: float = DENSE_WEIGHT, rrf_k: int = RRF_K) -> dict[int, float]:
+def fuse(
+    lexical: dict[int, float],
+    dense: dict[int, float],
+    *,
+    method: FusionMethod = FusionMethod.CONVEX,
+    dense_weight: float = DENSE_WEIGHT,
+    rrf_k: int = RRF_K,
+) -> dict[int, float]:
     """Fused score per document key; a document missing from one list gets nothing from it."""
     keys = set(lexical) | set(dense)
     if method is FusionMethod.RRF:
         lr, dr = ranks(lexical), ranks(dense)
-        return {k: (1 - dense_weight) * (1.0 / (rrf_k + lr[k]) if k in lr else 0.0)
-                + dense_weight * (1.0 / (rrf_k + dr[k]) if k in dr else 0.0) for k in keys}
-    ln, dn = normalise(lexical), normalise(dense)
+        return {
+            k: (1 - dense_weight) * (1.0 / (rrf_k + lr[k]) if k in lr else 0.0)
+            + dense_weight * (1.0 / (rrf_k + dr[k]) if k in dr else 0.0)
+            for k in keys
+        }
+    ln, dn = scale_by_max(lexical), normalise(dense)
     return {k: (1 - dense_weight) * ln.get(k, 0.0) + dense_weight * dn.get(k, 0.0) for k in keys}

@@ -1,16 +1,13 @@
 """Versioned index builds on disk: ``<index_dir>/search/<build-id>/`` plus a ``CURRENT`` pointer.
 
-A build folder is written completely (arrays, records, manifest last) before ``CURRENT`` is replaced
-atomically (temp file + ``os.replace``), so a reader never sees a half-written index.
+A build folder is written completely (arrays, records, manifest) in a temporary folder, renamed into place
+and only then made current (``learnsys.versioned.VersionedDir``: temp file + ``os.replace``), so a reader
+never sees a half-written index.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import time
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ import numpy as np
 
 from learnsys.search.dense import DenseIndex
 from learnsys.search.lexical import LexicalIndex
+from learnsys.versioned import VersionedDir
 
 KEEP_BUILDS = 3
 
@@ -77,49 +75,34 @@ def search_root(index_dir: Path) -> Path:
     return index_dir / "search"
 
 
+def search_builds(index_dir: Path) -> VersionedDir:
+    return VersionedDir(search_root(index_dir), keep=KEEP_BUILDS)
+
+
 def embedding_cache_dir(index_dir: Path, model_name: str) -> Path:
     return index_dir / "cache" / "embeddings" / model_name
 
 
-def new_build_id() -> str:
-    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
-
-
-def save_index(index: SearchIndex, index_dir: Path, build_id: str | None = None) -> Path:
+def save_index(index: SearchIndex, index_dir: Path) -> Path:
     """Write a complete build folder, then switch CURRENT to it atomically. Returns the folder."""
-    root = search_root(index_dir)
-    build_id = build_id or new_build_id()
-    tmp = root / f".{build_id}.partial"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    index.lexical.save(tmp)
-    index.dense.save(tmp)
-    with (tmp / "docs.jsonl").open("w", encoding="utf-8") as out:
-        for d in index.docs:
-            out.write(json.dumps(asdict(d)) + "\n")
-    with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as out:
-        for c in index.chunks:
-            out.write(json.dumps(asdict(c)) + "\n")
-    manifest = {**index.manifest, "build_id": build_id}
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    final = root / build_id
-    os.replace(tmp, final)
-    pointer = root / f".CURRENT.{uuid.uuid4().hex[:6]}.tmp"
-    pointer.write_text(build_id + "\n", encoding="utf-8")
-    os.replace(pointer, root / "CURRENT")
+    with search_builds(index_dir).new_build() as tmp:
+        index.lexical.save(tmp)
+        index.dense.save(tmp)
+        with (tmp / "docs.jsonl").open("w", encoding="utf-8") as out:
+            for d in index.docs:
+                out.write(json.dumps(asdict(d)) + "\n")
+        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as out:
+            for c in index.chunks:
+                out.write(json.dumps(asdict(c)) + "\n")
+        build_id = tmp.name.removeprefix(".tmp-")
+        index.manifest = {**index.manifest, "build_id": build_id}
+        (tmp / "manifest.json").write_text(json.dumps(index.manifest, indent=2), encoding="utf-8")
     index.build_id = build_id
-    prune_builds(root, keep=KEEP_BUILDS)
-    return final
+    return search_root(index_dir) / build_id
 
 
 def current_build_id(index_dir: Path) -> str | None:
-    pointer = search_root(index_dir) / "CURRENT"
-    try:
-        value = pointer.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    return value or None
+    return search_builds(index_dir).current_id()
 
 
 def load_index(index_dir: Path, build_id: str | None = None) -> SearchIndex:
@@ -135,13 +118,3 @@ def load_index(index_dir: Path, build_id: str | None = None) -> SearchIndex:
         chunks = [ChunkRecord(**json.loads(line)) for line in handle]
     index = SearchIndex(docs, chunks, LexicalIndex.load(folder), DenseIndex.load(folder), manifest, build_id)
     return index
-
-
-def prune_builds(root: Path, keep: int) -> None:
-    """Remove old build folders, never the CURRENT one (a server may still hold an older one in memory)."""
-    current = (root / "CURRENT").read_text(encoding="utf-8").strip() if (root / "CURRENT").exists() else ""
-    builds = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                    key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in builds[keep:]:
-        if old.name != current:
-            shutil.rmtree(old, ignore_errors=True)

@@ -30,8 +30,15 @@ class LexicalIndex:
         model = bm25s.BM25(k1=k1, b=b, method="lucene")
         model.index(tokenized, show_progress=False)
         s = model.scores
-        return cls(dict(model.vocab_dict), np.asarray(s["data"], np.float32), np.asarray(s["indices"], np.int32),
-                   np.asarray(s["indptr"], np.int64), int(s["num_docs"]), k1, b)
+        return cls(
+            dict(model.vocab_dict),
+            np.asarray(s["data"], np.float32),
+            np.asarray(s["indices"], np.int32),
+            np.asarray(s["indptr"], np.int64),
+            int(s["num_docs"]),
+            k1,
+            b,
+        )
 
     def score(self, weighted_terms: dict[str, float]) -> np.ndarray:
         """BM25 score of every chunk for stemmed query terms with weights (1.0 = user's own term)."""
@@ -49,8 +56,13 @@ class LexicalIndex:
         return term in self.vocab
 
     def save(self, folder: Path) -> None:
-        np.savez(folder / "lexical.npz", data=self.data, indices=self.indices, indptr=self.indptr,
-                 meta=np.array([self.num_docs, self.k1, self.b], dtype=np.float64))
+        np.savez(
+            folder / "lexical.npz",
+            data=self.data,
+            indices=self.indices,
+            indptr=self.indptr,
+            meta=np.array([self.num_docs, self.k1, self.b], dtype=np.float64),
+        )
         (folder / "lexical_vocab.json").write_text(json.dumps(self.vocab), encoding="utf-8")
 
     @classmethod
@@ -58,5 +70,12 @@ class LexicalIndex:
         arrays = np.load(folder / "lexical.npz")
         meta = arrays["meta"]
         vocab = json.loads((folder / "lexical_vocab.json").read_text(encoding="utf-8"))
-        return cls(vocab, arrays["data"], arrays["indices"], arrays["indptr"], int(meta[0]), float(meta[1]),
-                   float(meta[2]))
+        return cls(
+            vocab,
+            arrays["data"],
+            arrays["indices"],
+            arrays["indptr"],
+            int(meta[0]),
+            float(meta[1]),
+            float(meta[2]),
+        )

@@ -44,8 +44,9 @@ class Boost:
 
 
 class Booster(Protocol):
-    def boost(self, index: SearchIndex, doc_rows: list[int], areas: list[str],
-              for_provider: str | None) -> dict[int, Boost]: ...
+    def boost(
+        self, index: SearchIndex, doc_rows: list[int], areas: list[str], for_provider: str | None
+    ) -> dict[int, Boost]: ...
 
 
 @dataclass
@@ -68,8 +69,9 @@ class Retrieval:
     areas: list[str] = field(default_factory=list)
 
 
-def best_per_doc(chunk_rows: np.ndarray, chunk_scores: np.ndarray, chunk_doc: np.ndarray,
-                 limit: int) -> tuple[dict[int, float], dict[int, int]]:
+def best_per_doc(
+    chunk_rows: np.ndarray, chunk_scores: np.ndarray, chunk_doc: np.ndarray, limit: int
+) -> tuple[dict[int, float], dict[int, int]]:
     """Max chunk score per document (top ``limit`` documents) and the chunk that gave it."""
     if len(chunk_rows) == 0:
         return {}, {}
@@ -87,13 +89,25 @@ def best_per_doc(chunk_rows: np.ndarray, chunk_scores: np.ndarray, chunk_doc: np
 class HybridRetriever:
     """Runs one query against one in-memory ``SearchIndex``."""
 
-    def __init__(self, encoder: Encoder | None, terminology: Terminology, booster: Booster | None = None,
-                 config: RetrievalConfig | None = None):
+    def __init__(
+        self,
+        encoder: Encoder | None,
+        terminology: Terminology,
+        booster: Booster | None = None,
+        config: RetrievalConfig | None = None,
+    ):
         self.encoder, self.terminology, self.booster = encoder, terminology, booster
         self.config = config or RetrievalConfig()
 
-    def retrieve(self, index: SearchIndex, text: str, *, filters: Filters | None = None,
-                 for_provider: str | None = None, config: RetrievalConfig | None = None) -> Retrieval:
+    def retrieve(
+        self,
+        index: SearchIndex,
+        text: str,
+        *,
+        filters: Filters | None = None,
+        for_provider: str | None = None,
+        config: RetrievalConfig | None = None,
+    ) -> Retrieval:
         cfg = config or self.config
         query = expand_query(text, self.terminology, weight=cfg.expansion_weight, expand=cfg.expand)
         dmask = doc_mask(index, filters) if filters else None
@@ -107,7 +121,7 @@ class HybridRetriever:
                 scores[~cmask] = 0.0
             rows = np.flatnonzero(scores > 0)
             if len(rows) > 4 * cfg.lexical_candidates:
-                top = np.argpartition(-scores[rows], 4 * cfg.lexical_candidates)[:4 * cfg.lexical_candidates]
+                top = np.argpartition(-scores[rows], 4 * cfg.lexical_candidates)[: 4 * cfg.lexical_candidates]
                 rows = rows[top]
             lexical, lexical_chunk = best_per_doc(rows, scores[rows], index.chunk_doc, cfg.lexical_candidates)
 
@@ -140,38 +154,64 @@ class HybridRetriever:
         for d in members:
             boost = boosts.get(d, Boost())
             best_chunk = lexical_chunk.get(d, dense_chunk.get(d, index.doc_chunks[d][0]))
-            hits.append(Hit(d, fused[d] * (1.0 + boost.value), fused[d], lr.get(d), lexical.get(d), dr.get(d),
-                            dense.get(d), boost, best_chunk))
+            hits.append(
+                Hit(
+                    d,
+                    fused[d] * (1.0 + boost.value),
+                    fused[d],
+                    lr.get(d),
+                    lexical.get(d),
+                    dr.get(d),
+                    dense.get(d),
+                    boost,
+                    best_chunk,
+                )
+            )
         hits.sort(key=lambda h: (-h.score, index.docs[h.doc].id))
         return Retrieval(query, hits, areas)
 
-    def search(self, index: SearchIndex, text: str, *, k: int = 10, offset: int = 0,
-               filters: Filters | None = None, for_provider: str | None = None,
-               config: RetrievalConfig | None = None) -> dict[str, Any]:
+    def search(
+        self,
+        index: SearchIndex,
+        text: str,
+        *,
+        k: int = 10,
+        offset: int = 0,
+        filters: Filters | None = None,
+        for_provider: str | None = None,
+        config: RetrievalConfig | None = None,
+    ) -> dict[str, Any]:
         """The API response: a page of documents with snippets and explanations, facets and the total."""
         retrieval = self.retrieve(index, text, filters=filters, for_provider=for_provider, config=config)
         stems = retrieval.query.highlight_stems
         results = []
-        for hit in retrieval.hits[offset:offset + k]:
+        for hit in retrieval.hits[offset : offset + k]:
             doc = index.docs[hit.doc]
             chunk = index.chunks[hit.best_chunk]
-            results.append({
-                "id": doc.id, "title": doc.title, "type": doc.type, "providers": doc.providers,
-                "priority_areas": doc.priority_areas, "published": doc.published,
-                "score": round(hit.score, 6),
-                "snippet": make_snippet(chunk.text, stems), "section": chunk.section,
-                "sources": [s["url"] for s in doc.sources if s.get("url")],
-                "explanation": {
-                    "lexical_rank": hit.lexical_rank,
-                    "lexical_score": None if hit.lexical_score is None else round(hit.lexical_score, 4),
-                    "dense_rank": hit.dense_rank,
-                    "dense_score": None if hit.dense_score is None else round(hit.dense_score, 4),
-                    "fused_score": round(hit.fused, 6),
-                    "graph_boost": round(hit.boost.value, 4),
-                    "boost_reason": hit.boost.reason,
-                    "synonyms_used": retrieval.query.synonyms_used,
-                },
-            })
+            results.append(
+                {
+                    "id": doc.id,
+                    "title": doc.title,
+                    "type": doc.type,
+                    "providers": doc.providers,
+                    "priority_areas": doc.priority_areas,
+                    "published": doc.published,
+                    "score": round(hit.score, 6),
+                    "snippet": make_snippet(chunk.text, stems),
+                    "section": chunk.section,
+                    "sources": [s["url"] for s in doc.sources if s.get("url")],
+                    "explanation": {
+                        "lexical_rank": hit.lexical_rank,
+                        "lexical_score": None if hit.lexical_score is None else round(hit.lexical_score, 4),
+                        "dense_rank": hit.dense_rank,
+                        "dense_score": None if hit.dense_score is None else round(hit.dense_score, 4),
+                        "fused_score": round(hit.fused, 6),
+                        "graph_boost": round(hit.boost.value, 4),
+                        "boost_reason": hit.boost.reason,
+                        "synonyms_used": retrieval.query.synonyms_used,
+                    },
+                }
+            )
         return {
             "query": text,
             "expanded_terms": retrieval.query.synonyms_used,

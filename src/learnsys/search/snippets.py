@@ -27,7 +27,7 @@ def _mark(word: str) -> str:
 
 def make_snippet(text: str, stems: set[str], max_words: int = SNIPPET_WORDS) -> str:
     """HTML-escaped snippet of at most ``max_words`` words around the densest run of matches."""
-    text = re.sub(r"[*_`#>]+", "", text)  # drop Markdown emphasis
+    text = re.sub(r"[*_`]+|^\s*#+\s*|^\s*>\s*", "", text, flags=re.M)  # drop Markdown emphasis and markers
     tokens = text.split()
     if not tokens:
         return ""
@@ -43,7 +43,10 @@ def make_snippet(text: str, stems: set[str], max_words: int = SNIPPET_WORDS) -> 
         first = hits.index(True, start)
         start = max(0, min(start, first - 5))
     end = min(len(tokens), start + max_words)
-    out = [(_mark(w) if hit else html.escape(w)) for w, hit in zip(tokens[start:end], hits[start:end], strict=True)]
+    out = [
+        (_mark(w) if hit else html.escape(w))
+        for w, hit in zip(tokens[start:end], hits[start:end], strict=True)
+    ]
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(tokens) else ""
     return prefix + " ".join(out) + suffix

@@ -59,7 +59,10 @@ class Terminology:
                 continue
             notation = str(graph.value(iri, SKOS.notation) or str(iri).rsplit("/", 1)[-1])
             alts = sorted(str(a) for a in graph.objects(iri, SKOS.altLabel))
-            areas = sorted(str(s).removeprefix(PRIORITY_AREA_NS) for s in graph.objects(iri, DCTERMS.subject)
-                           if str(s).startswith(PRIORITY_AREA_NS))
+            areas = sorted(
+                str(s).removeprefix(PRIORITY_AREA_NS)
+                for s in graph.objects(iri, DCTERMS.subject)
+                if str(s).startswith(PRIORITY_AREA_NS)
+            )
             concepts[notation] = Concept(str(iri), notation, str(pref), alts, areas)
         return cls(concepts)

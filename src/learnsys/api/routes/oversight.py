@@ -172,10 +172,13 @@ def get_assessments(ods: str, services: ServicesDep) -> dict[str, Any]:
     provider = _provider(data, ods)
     current, held = support.current_assessment(data, provider.ods)
     items = sorted(held, key=lambda a: (a.period, a.official), reverse=True)
+    segment, note = support.effective_segment(current, held) if current else (None, None)
     return {
         "provider": provider.ods,
         "name": provider.name,
         "current": support.assessment_dict(current) if current else None,
+        "current_segment": segment,
+        "note": note,
         "items": [support.assessment_dict(a) for a in items],
     }
 
@@ -216,18 +219,16 @@ def post_what_if(services: ServicesDep, request: Annotated[WhatIf, Body()]) -> d
     except LookupError as exc:
         field = "period" if request.period and "published" in str(exc) else "provider"
         raise ProblemError(422, "Cannot score this provider", str(exc), field=field) from exc
-    accepted = {r.id for r in cohort.rules.values()} | {
-        r.value_id for r in cohort.rules.values() if r.value_id
-    }
+    accepted = {r.value_id for r in cohort.rules.values() if r.value_id and not r.use_published_score}
+    aliases = scoring.SERIES_ALIASES if cohort.name == "acute" else {}
     for key in request.changes:
-        resolved = scoring.SERIES_ALIASES.get(key, key) if cohort.name == "acute" else key
-        if resolved not in accepted or key.startswith("OF1"):
+        if aliases.get(key, key) not in accepted:
             raise ProblemError(
                 422,
                 "Unknown metric",
-                f"{key!r} is not a scored metric for {cohort.name} trusts.",
+                f"{key!r} is not a metric whose value can be changed for {cohort.name} trusts.",
                 field=f"changes.{key}",
-                accepted=sorted(a for a in accepted if a and not a.startswith("OF1")),
+                accepted=sorted(accepted | set(aliases)),
             )
     try:
         result = scoring.what_if(data, provider.ods, request.changes, request.period)

@@ -18,6 +18,7 @@ from learnsys.kg.profiles import (
     provider_summary,
 )
 from learnsys.kg.records import TRUST_TYPES
+from learnsys.oversight.support import provider_support
 
 router = APIRouter(tags=["providers"])
 
@@ -64,12 +65,6 @@ def get_provider(services: ServicesDep, ods: str) -> dict[str, Any]:
     profile["latest_metrics"] = [observation_dict(o, data) for o in sorted(latest.values(), key=lambda o: o.metric)]
     profile["assessments"] = [assessment_dict(a, data) for a in assessments_of(data, provider.ods)]
     profile["current_assessment"] = assessment_dict(current, data) if current else None
-    profile["support"] = services_support(services, provider.ods)
+    profile["support"] = provider_support(data, provider.ods, services.settings.ontology_dir, services.graph)
     profile["context"] = {"year": data.context_year.get(provider.ods), "variables": data.context.get(provider.ods)}
     return profile
-
-
-def services_support(services: ServicesDep, ods: str) -> dict[str, Any] | None:
-    from learnsys.oversight.support import support_for
-
-    return support_for(services, ods)

@@ -1,0 +1,111 @@
+"""Chunking, expansion, fusion, snippets and metrics on small inputs."""
+
+from __future__ import annotations
+
+from learnsys.config import REPO_ROOT
+from learnsys.search.chunking import chunk_document, sections
+from learnsys.search.evaluate import mrr_at, ndcg_at, recall_at, score_run
+from learnsys.search.expansion import expand_query
+from learnsys.search.fusion import FusionMethod, fuse
+from learnsys.search.snippets import make_snippet
+from learnsys.search.terminology import Terminology
+
+TERMS = Terminology.load(REPO_ROOT / "ontology" / "terminology.ttl")
+
+
+def test_terminology_has_the_required_concepts() -> None:
+    assert len(TERMS.concepts) >= 110
+    labels = {label.lower() for c in TERMS.concepts.values() for label in c.labels}
+    for label in (
+        "a&e",
+        "sdec",
+        "pifu",
+        "dna",
+        "rtt",
+        "fds",
+        "d2a",
+        "ucr",
+        "virtual ward",
+        "cga",
+        "a&g",
+        "cdc",
+        "girft",
+        "npip",
+        "lin",
+        "nof",
+        "msf",
+        "spc",
+        "pdsa",
+        "qsir",
+        "uec",
+        "icb",
+        "ics",
+        "ods",
+        "hvlc",
+        "cqc",
+        "shmi",
+        "news2",
+        "psirf",
+        "utc",
+        "111",
+        "cat2",
+        "trolley waits",
+        "corridor care",
+        "handover delays",
+        "12-hour waits",
+        "follow-up appointments",
+        "length of stay",
+        "delayed discharge",
+        "no criteria to reside",
+    ):
+        assert label in labels, label
+
+
+def test_chunks_carry_title_and_section() -> None:
+    body = "## The problem\n\nLong waits.\n\n## What they changed\n\n" + " ".join(["word"] * 400)
+    chunks = chunk_document("d", "A title", body, "A summary.", max_words=100, overlap=10)
+    assert chunks[0].section == "Summary"
+    assert [c.section for c in chunks[1:3]] == ["The problem", "What they changed"]
+    assert len(chunks) >= 6  # the long section is windowed
+    assert all(c.indexed_text.startswith("A title.") for c in chunks)
+    assert "What they changed" in chunks[-1].indexed_text
+    assert sections("intro\n## Sources\n- x")[-1][0] == "Sources"
+    assert not any(c.section == "Sources" for c in chunk_document("d", "t", "## Sources\n\n- a link"))
+
+
+def test_acronyms_expand_to_their_labels_at_lower_weight() -> None:
+    query = expand_query("PIFU derm", TERMS)
+    assert query.weighted_terms["pifu"] == 1.0
+    assert 0 < query.weighted_terms["initi"] < 1.0
+    assert "patient-initiated follow-up" in query.synonyms_used
+    assert "patient-initiated follow-up" in query.dense_text
+    assert query.priority_areas == ["elective"]
+    reverse = expand_query("emergency department crowding", TERMS)
+    assert "a&e" in reverse.weighted_terms and reverse.weighted_terms["a&e"] < 1.0
+    plural = expand_query("stop patients waiting on trolleys", TERMS)
+    assert "corridor care" in plural.synonyms_used
+    assert expand_query("PIFU", TERMS, expand=False).synonyms_used == []
+
+
+def test_fusion_methods() -> None:
+    lexical, dense = {1: 10.0, 2: 5.0}, {2: 0.9, 3: 0.5}
+    convex = fuse(lexical, dense, method=FusionMethod.CONVEX, dense_weight=0.5)
+    assert max(convex, key=convex.get) == 2
+    rrf = fuse(lexical, dense, method=FusionMethod.RRF)
+    assert set(rrf) == {1, 2, 3} and max(rrf, key=rrf.get) == 2
+
+
+def test_snippet_marks_stems_and_escapes_html() -> None:
+    text = "Crews <b>waited</b> at **handover** for hours; the handovers improved. " + "filler " * 80
+    snippet = make_snippet(text, {"handov"})
+    assert "<mark>handover</mark>" in snippet and "<mark>handovers</mark>" in snippet
+    assert "&lt;b&gt;" in snippet and "**" not in snippet
+
+
+def test_metrics() -> None:
+    rels = {"a": 2, "b": 1}
+    assert ndcg_at(["a", "b"], rels, 10) == 1.0
+    assert 0 < ndcg_at(["x", "b", "a"], rels, 10) < 1
+    assert recall_at(["a"], rels, 10) == 0.5 and mrr_at(["x", "b"], rels, 10) == 0.5
+    scores = score_run({"q": ["a", "b"]}, {"q": rels})
+    assert scores["ndcg@10"] == 1.0 and set(scores) == {"ndcg@10", "recall@10", "recall@100", "mrr@10"}

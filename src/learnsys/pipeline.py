@@ -15,7 +15,7 @@ from learnsys.kg import build as graph_build
 from learnsys.kg.concepts import load_concept_schemes
 from learnsys.kg.records import Assessment, ReferenceData
 from learnsys.kg.reference import load_reference_data
-from learnsys.oversight.scoring import indicative_assessments
+from learnsys.oversight.scoring import INDICATIVE_SOURCE, indicative_assessments
 from learnsys.oversight.spc import SpcSignal, all_signals
 from learnsys.services import Services
 
@@ -43,6 +43,7 @@ def input_hashes(settings: Settings) -> dict[str, str]:
 def load_inputs(settings: Settings) -> tuple[ReferenceData, list[Document]]:
     """Reference data and the validated corpus; raises on any malformed file."""
     data = load_reference_data(settings.data_dir, settings.lin_membership_file)
+    data.sources[INDICATIVE_SOURCE.id] = INDICATIVE_SOURCE
     documents, problems = validate_corpus_dir(settings.corpus_dir, data, concept_notations(settings))
     if problems:
         raise CorpusInvalid(problems)

@@ -84,7 +84,8 @@ def test_ask(live_server) -> None:
 
 @pytest.mark.parametrize("request_kwargs", [
     {"method": "POST", "data": {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}},
-    {"method": "POST", "content": "DELETE WHERE { ?s ?p ?o }", "headers": {"Content-Type": "application/sparql-update"}},
+    {"method": "POST", "content": "DELETE WHERE { ?s ?p ?o }",
+     "headers": {"Content-Type": "application/sparql-update"}},
     {"method": "GET", "params": {"update": "CLEAR ALL"}},
     {"method": "POST", "content": "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
      "headers": {"Content-Type": "application/sparql-query"}},

@@ -40,6 +40,26 @@ def test_mentor_never_weaker_on_headline_or_domain(matcher, topic):
     assert checked > 100
 
 
+@pytest.mark.parametrize("topic", sorted(TOPICS))
+def test_floors_hold_in_every_family(matcher, topic):
+    """Mental health/community and ambulance trusts too (ambulance UEC headline: category 2 mean, lower)."""
+    data = matcher.data
+    spec = matcher.topic(topic)
+    for ods, provider in sorted(data.providers.items()):
+        if provider.family == "acute" or (matcher.standings[ods].segment or 0) < 3:
+            continue
+        headline = spec.headline_for(provider.family)
+        sign = 1 if data.metrics[headline].direction == "higher" else -1
+        mine_h, mine_d = recent_value(data, ods, headline), domain_score(data, ods, spec.domain)
+        for buddy in matcher.rank(ods, topic, k=50)["buddies"]:
+            mentor = buddy["ods"]
+            assert data.providers[mentor].family == provider.family
+            if mine_h is not None:
+                assert sign * (recent_value(data, mentor, headline) - mine_h) >= -1e-9
+            if mine_d is not None:
+                assert domain_score(data, mentor, spec.domain) <= mine_d
+
+
 def test_answer_shape_contributions_and_periods(matcher):
     result = matcher.rank("RWA", "UEC", k=3)
     assert result["provider"]["ods"] == "RWA" and result["topic"]["notation"] == "uec"

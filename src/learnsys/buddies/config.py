@@ -58,6 +58,9 @@ class BuddyConfig(BaseModel):
     # evidence: documents and SPC-improving metrics needed for a full score
     evidence_documents_for_full: int = 2
     evidence_signals_for_full: int = 2
+    evidence_signal_months: int = Field(
+        12, ge=1, le=60, description="SPC improvement counts if it ends within this many months of the end"
+    )
     # assignment
     prune_top: int = Field(
         30, ge=1, le=500, description="candidate mentors kept per mentee in the flow network"

@@ -13,7 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from learnsys.buddies.candidates import FamilyTable, SeriesIndex, Standing, build_family_table, standing_of
+from learnsys.buddies.candidates import (
+    FamilyTable,
+    SeriesIndex,
+    Standing,
+    build_family_table,
+    months_back,
+    standing_of,
+)
 from learnsys.buddies.config import FACTORS, BuddyConfig
 from learnsys.buddies.factors import Evidence, compute_factors, explain_pair
 from learnsys.buddies.topics import Topic, resolve_topic
@@ -114,8 +121,10 @@ class BuddyMatcher:
             and self.data.metrics[m].direction in ("higher", "lower")
         ]
         if monthly:
+            window = self.config.evidence_signal_months
+            since = {m: months_back(self.series.latest[m], window) for m in monthly}
             for signal in all_signals(self.data, monthly):
-                if signal.direction == "improvement":
+                if signal.direction == "improvement" and signal.end >= since[signal.metric]:
                     signals.setdefault(signal.provider, []).append(signal)
         return Evidence(docs, signals, spc_available=True)
 

@@ -23,7 +23,6 @@ from learnsys.kg.namespaces import (
     metric_iri,
     observation_iri,
     org_iri,
-    slug,
     source_iri,
 )
 from learnsys.kg.records import Assessment, ReferenceData

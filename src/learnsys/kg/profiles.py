@@ -47,20 +47,28 @@ def assessments_of(data: ReferenceData, ods: str) -> list[Assessment]:
     return sorted(items, key=lambda a: (a.period, a.official), reverse=True)
 
 
+def pick_current(assessments: list[Assessment]) -> Assessment | None:
+    """The latest official assessment with a segment; failing that, the latest indicative one."""
+    with_segment = [a for a in assessments if a.segment is not None]
+    official = sorted((a for a in with_segment if a.official), key=lambda a: a.period)
+    indicative = sorted((a for a in with_segment if not a.official), key=lambda a: a.period)
+    return (official or indicative or [None])[-1]
+
+
 def current_assessment(data: ReferenceData, ods: str) -> Assessment | None:
-    """The latest official assessment if there is one, else the latest indicative one."""
-    items = assessments_of(data, ods)
-    official = [a for a in items if a.official]
-    return (official or items or [None])[0]
+    """The assessment that applies now: official takes precedence over indicative."""
+    return pick_current(assessments_of(data, ods))
 
 
 def assessment_dict(item: Assessment, data: ReferenceData) -> dict[str, Any]:
+    """An assessment as the API shows it; ``segment`` is the segment to act on (5 in Recovery Support)."""
     source = data.sources.get(item.source)
     return {
         "period": item.period,
         "status": "official" if item.official else "indicative",
         "official": item.official,
-        "segment": item.segment,
+        "segment": item.final_segment,
+        "adjusted_segment": item.segment,
         "unadjusted_segment": item.unadjusted_segment,
         "average_score": item.average_score,
         "financial_deficit": item.financial_deficit,
@@ -69,8 +77,9 @@ def assessment_dict(item: Assessment, data: ReferenceData) -> dict[str, Any]:
         "domain_scores": item.domain_scores,
         "domain_segments": item.domain_segments,
         "method": item.method,
-        "source": {"id": item.source, "title": source.title if source else item.source,
-                   "url": source.url if source else None},
+        "source": item.source,
+        "source_title": source.title if source else item.source,
+        "source_url": source.url if source else None,
     }
 
 

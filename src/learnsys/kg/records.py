@@ -107,6 +107,11 @@ class Assessment:
     domain_segments: dict[str, int] = field(default_factory=dict)
     method: str = ""  # for indicative assessments: the metrics and period used
 
+    @property
+    def final_segment(self) -> int | None:
+        """The segment to act on: 5 when in the Recovery Support Programme, else the adjusted segment."""
+        return 5 if self.recovery_support else self.segment
+
 
 @dataclass
 class ReferenceData:

@@ -844,6 +844,4 @@ def card_dict(card: ScoreCard) -> dict:
 
 def final_segment(assessment: Assessment) -> int | None:
     """The segment as published for use: segment 5 when in the Recovery Support Programme."""
-    if assessment.recovery_support:
-        return 5
-    return assessment.segment
+    return assessment.final_segment

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from learnsys.kg.profiles import assessment_dict, pick_current
 from learnsys.kg.records import Assessment, ReferenceData
 from learnsys.oversight.scoring import final_segment, indicative_assessments
 
@@ -132,11 +133,7 @@ def current_assessment(data: ReferenceData, ods: str) -> tuple[Assessment | None
     held = [a for a in data.assessments if a.provider == ods]
     if not any(not a.official for a in held):
         held += [a for a in _indicative(data) if a.provider == ods]
-    official = sorted((a for a in held if a.official and a.segment is not None), key=lambda a: a.period)
-    if official:
-        return official[-1], held
-    indicative = sorted((a for a in held if not a.official and a.segment is not None), key=lambda a: a.period)
-    return (indicative[-1] if indicative else None), held
+    return pick_current(held), held
 
 
 def effective_segment(current: Assessment, held: list[Assessment]) -> tuple[int | None, str | None]:
@@ -152,28 +149,9 @@ def effective_segment(current: Assessment, held: list[Assessment]) -> tuple[int 
     if flagged and flagged[-1].recovery_support:
         return 5, (
             f"Segment 5: in the Recovery Support Programme as published for {flagged[-1].period}; "
-            f"the {current.period} league table does not carry that flag."
+            f"the {current.period} record does not carry that flag."
         )
     return final_segment(current), None
-
-
-def assessment_dict(a: Assessment) -> dict[str, Any]:
-    return {
-        "period": a.period,
-        "official": a.official,
-        "status": "official" if a.official else "indicative",
-        "segment": final_segment(a),
-        "adjusted_segment": a.segment,
-        "unadjusted_segment": a.unadjusted_segment,
-        "average_score": a.average_score,
-        "financial_deficit": a.financial_deficit,
-        "recovery_support": a.recovery_support,
-        "rank": a.rank,
-        "domain_scores": a.domain_scores,
-        "domain_segments": a.domain_segments,
-        "source": a.source,
-        "method": a.method,
-    }
 
 
 def provider_support(
@@ -197,7 +175,7 @@ def provider_support(
     out.update(
         segment=segment,
         status="official" if current.official else "indicative",
-        assessment=assessment_dict(current),
+        assessment=assessment_dict(current, data),
         support=entry,
         source="NHS England Board, Improvement in the NHS (2026), Annex A: NOF segment support table",
     )

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from learnsys.api.deps import ServicesDep
 from learnsys.api.problems import ProblemError, not_found
+from learnsys.kg.profiles import assessment_dict
 from learnsys.kg.records import ReferenceData
 from learnsys.oversight import charts, scoring, spc, support, variation
 from learnsys.oversight.metrics import index_of, list_metrics, metric_summary
@@ -176,10 +177,10 @@ def get_assessments(ods: str, services: ServicesDep) -> dict[str, Any]:
     return {
         "provider": provider.ods,
         "name": provider.name,
-        "current": support.assessment_dict(current) if current else None,
+        "current": assessment_dict(current, data) if current else None,
         "current_segment": segment,
         "note": note,
-        "items": [support.assessment_dict(a) for a in items],
+        "items": [assessment_dict(a, data) for a in items],
     }
 
 

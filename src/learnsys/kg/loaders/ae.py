@@ -59,11 +59,11 @@ def load_ae_month(path: Path, source_id: str) -> list[Observation]:
             total, total_over = sum(att), sum(over)
             type1, type1_over = att[0] + att[3], over[0] + over[3]
             if total > 0:
-                out.append(Observation(code, "ae_4h_all", period, round(100 * (1 - total_over / total), 4), source_id))
+                out.append(Observation(code, "ae_4h_all", period, 100 * (1 - total_over / total), source_id))
                 out.append(Observation(code, "ae_attendances", period, total, source_id))
             if type1 > 0:
-                out.append(Observation(code, "ae_4h_type1", period, round(100 * (1 - type1_over / type1), 4), source_id))
+                out.append(Observation(code, "ae_4h_type1", period, 100 * (1 - type1_over / type1), source_id))
                 out.append(Observation(code, "ae_12h_dta", period, dta12, source_id))
-                out.append(Observation(code, "ae_12h_dta_per_1000", period, round(1000 * dta12 / type1, 4), source_id))
+                out.append(Observation(code, "ae_12h_dta_per_1000", period, 1000 * dta12 / type1, source_id))
     errors.raise_if_any()
     return out

@@ -117,10 +117,8 @@ def load_nof_data(path: Path, source_id: str, quarter: str | None = None) -> Nof
 def _nof_metric(row: dict[str, str], source_id: str) -> Metric:
     metric_id, unit = row["Metric_ID"].strip(), row["Units"].strip().lower()
     unit = {"%": "percent", "mins": "minutes", "out of 10": "score-out-of-10"}.get(unit, unit)
-    if metric_id.startswith(("OF1", "OF4", "OF5")):
-        direction = "lower"  # NOF scores and segments: 1 is best
-    else:
-        direction = "unknown"  # inferred from published ranks once all rows are read
+    # NOF scores and segments: 1 is best; raw metrics: inferred from published ranks once all rows are read
+    direction = "lower" if metric_id.startswith(("OF1", "OF4", "OF5")) else "unknown"
     return Metric(
         id=metric_id,
         label=" ".join(row["Metric_description"].split()),

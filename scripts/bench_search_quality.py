@@ -51,7 +51,7 @@ def main() -> int:
     documents, _ = load_corpus(settings.corpus_dir)
     datasets = [(load_project_set(settings.corpus_dir, documents), reference, True)]
     if (args.scifact / "corpus.jsonl").exists():
-        datasets.append((load_beir(args.scifact), None, False))
+        datasets.append((load_beir(args.scifact), None, True))
     table: dict[str, dict[str, dict[str, float]]] = {}
     for dataset, ref, expand_default in datasets:
         started = time.perf_counter()
@@ -68,8 +68,6 @@ def main() -> int:
             if ref is None and "boost" in v:
                 continue
             expand = v.get("expand", expand_default)
-            if ref is None and name == "hybrid, no expansion":
-                name, expand = "hybrid, with expansion", True
             cfg = evaluation_config(v["mode"], expand=expand, boost=v.get("boost", True))
             rows[name] = evaluate_index(index, retriever, dataset, cfg)
             print(f"  {name}: {rows[name]}", file=sys.stderr)

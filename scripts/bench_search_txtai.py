@@ -124,7 +124,7 @@ def main() -> int:
     datasets: list[tuple[Dataset, object | None, bool]] = [
         (load_project_set(settings.corpus_dir, documents), reference, True)]
     if (args.scifact / "corpus.jsonl").exists():
-        datasets.append((load_beir(args.scifact), None, False))
+        datasets.append((load_beir(args.scifact), None, True))
     print("| dataset | engine | chunks | nDCG@10 | recall@100 | MRR@10 | p50 ms | p95 ms | p99 ms | index s |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for dataset, ref, expand in datasets:

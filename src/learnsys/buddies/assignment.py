@@ -265,11 +265,14 @@ def unmatched_reason(matcher: BuddyMatcher, problem: Problem, mentee: str) -> st
     cands = problem.candidates.get(mentee, [])
     if not cands:
         return matcher.no_mentor_reason(problem.model, mentee, problem.pool)
-    names = ", ".join(m for m, _, _ in cands[:5]) + (" ..." if len(cands) > 5 else "")
-    return (
-        f"all {len(cands)} eligible mentors ({names}) are at capacity with mentees they suit better "
-        f"or that have no other mentor"
+    names = ", ".join(f"{m} (capacity {problem.capacity[m]})" for m, _, _ in cands[:5])
+    names += " ..." if len(cands) > 5 else ""
+    who = (
+        f"its only eligible mentor, {names}, is"
+        if len(cands) == 1
+        else (f"all {len(cands)} of its eligible mentors, {names}, are")
     )
+    return f"{who} full: the optimal assignment (most pairs, then highest total score) gave the places to others"
 
 
 CSV_COLUMNS = (

@@ -35,9 +35,7 @@ def standing_of(data: ReferenceData, ods: str) -> Standing:
     """Current segment (latest official, else indicative) and the latest domain scores (official first)."""
     current = current_assessment(data, ods)
     items = assessments_of(data, ods)
-    with_domains = [a for a in items if a.official and a.domain_scores] or [
-        a for a in items if a.domain_scores
-    ]
+    with_domains = [a for a in items if a.official and a.domain_scores] or [a for a in items if a.domain_scores]
     dom = with_domains[0] if with_domains else None
     if current is None:
         return Standing(None, None, None, None, None)
@@ -194,10 +192,10 @@ def build_family_table(
     stand = [standings[code] for code in ods]
     domain = np.array([s.domain_scores.get(topic.domain, np.nan) if topic.domain else np.nan for s in stand])
     segment = np.array([s.segment or 0 for s in stand])
-    kind = np.array(
-        ["specialist" if data.providers[c].trust_type == "specialist-acute" else "general" for c in ods]
-    )
+    kind = np.array(["specialist" if data.providers[c].trust_type == "specialist-acute" else "general" for c in ods])
     eligible = mentor_floors(values, headline, directions, domain, segment, config)
+    # nothing to compare on: a mentee with no value on any topic measure and no domain score gets no mentor
+    eligible &= ((~np.isnan(values)).any(axis=1) | ~np.isnan(domain))[:, None]
     if config.like_for_like:
         eligible &= kind[:, None] == kind[None, :]
     return FamilyTable(

@@ -14,13 +14,23 @@ from learnsys.services import Services
 
 def load_buddy_services(settings: Settings | None = None) -> Services:
     """Reference data (with indicative assessments where the oversight package has them), the validated
-    corpus and the concept schemes; no graph or search index is needed for matching."""
+    corpus (or, if it has problems, the documents that parse) and the concept schemes; no graph or search
+    index is needed for matching."""
     from learnsys.config import get_settings
+    from learnsys.corpus.documents import load_corpus
     from learnsys.kg.concepts import load_concept_schemes
-    from learnsys.pipeline import load_inputs
+    from learnsys.kg.reference import load_reference_data
+    from learnsys.pipeline import CorpusInvalid, load_inputs
 
     settings = settings or get_settings()
-    data, documents = load_inputs(settings)
+    try:
+        data, documents = load_inputs(settings)
+    except CorpusInvalid as exc:  # the corpus only feeds the evidence factor: use what parses, say so
+        print(
+            f"warning: {len(exc.problems)} corpus problem(s); evidence uses the documents that parse", file=sys.stderr
+        )
+        data = load_reference_data(settings.data_dir, settings.lin_membership_file)
+        documents, _errors = load_corpus(settings.corpus_dir)
     try:
         from learnsys.oversight.scoring import indicative_assessments
     except ImportError:
@@ -170,9 +180,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     )
     print(f"faculty pool ({len(plan['faculty_pool'])}): " + ", ".join(i["ods"] for i in plan["faculty_pool"]))
     print(f"later waves ({len(plan['later_waves'])}): " + ", ".join(i["ods"] for i in plan["later_waves"]))
-    print(
-        f"no topic data ({len(plan['no_topic_data'])}): " + ", ".join(i["ods"] for i in plan["no_topic_data"])
-    )
+    print(f"no topic data ({len(plan['no_topic_data'])}): " + ", ".join(i["ods"] for i in plan["no_topic_data"]))
     return 0
 
 

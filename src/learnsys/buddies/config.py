@@ -12,19 +12,11 @@ class FactorWeights(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    complementarity: float = Field(
-        0.35, ge=0, le=1, description="ahead on the mentee's weakest topic measures"
-    )
-    context: float = Field(
-        0.20, ge=0, le=1, description="similar size, activity, deprivation, rurality, specialism"
-    )
+    complementarity: float = Field(0.35, ge=0, le=1, description="ahead on the mentee's weakest topic measures")
+    context: float = Field(0.20, ge=0, le=1, description="similar size, activity, deprivation, rurality, specialism")
     evidence: float = Field(0.15, ge=0, le=1, description="case studies/guides on the topic; SPC improvement")
-    proximity: float = Field(
-        0.15, ge=0, le=1, description="same ICB, region, Learning and Improvement Network"
-    )
-    capacity: float = Field(
-        0.15, ge=0, le=1, description="spare capacity: segment, finance, workforce headroom"
-    )
+    proximity: float = Field(0.15, ge=0, le=1, description="same ICB, region, Learning and Improvement Network")
+    capacity: float = Field(0.15, ge=0, le=1, description="spare capacity: segment, finance, workforce headroom")
 
     @model_validator(mode="after")
     def _sum_to_one(self) -> FactorWeights:
@@ -62,23 +54,15 @@ class BuddyConfig(BaseModel):
         12, ge=1, le=60, description="SPC improvement counts if it ends within this many months of the end"
     )
     # assignment
-    prune_top: int = Field(
-        30, ge=1, le=500, description="candidate mentors kept per mentee in the flow network"
-    )
-    score_scale: int = Field(
-        1000, ge=10, description="scores are multiplied by this and rounded to integer costs"
-    )
-    coverage_first: bool = Field(
-        True, description="match as many mentees as possible, then maximise total score"
-    )
+    prune_top: int = Field(30, ge=1, le=500, description="candidate mentors kept per mentee in the flow network")
+    score_scale: int = Field(1000, ge=10, description="scores are multiplied by this and rounded to integer costs")
+    coverage_first: bool = Field(True, description="match as many mentees as possible, then maximise total score")
     # waves
     intensive_segments: tuple[int, ...] = (5,)
     intensive_bottom_share: float = Field(
         0.15, ge=0, le=1, description="segment-4 trusts in this bottom share on the topic"
     )
-    faculty_min_percentile: float = Field(
-        0.5, ge=0, le=1, description="faculty: segment 1-2 and at least this"
-    )
+    faculty_min_percentile: float = Field(0.5, ge=0, le=1, description="faculty: segment 1-2 and at least this")
     faculty_per_wave: int = Field(4, ge=0, le=50)
 
     def key(self) -> str:

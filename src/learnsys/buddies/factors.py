@@ -74,9 +74,7 @@ def complementarity(pct: np.ndarray) -> np.ndarray:
     """How far ahead each mentor is on the mentee's weakest measures: sum over measures of the mentee's
     weakness (1 - percentile) times the mentor's lead in percentile points, over the sum of weaknesses."""
     weak = np.where(np.isnan(pct), 0.0, 1.0 - pct)  # [n, m]
-    lead = np.clip(
-        np.nan_to_num(pct[None, :, :], nan=-1.0) - np.nan_to_num(pct[:, None, :], nan=2.0), 0, None
-    )
+    lead = np.clip(np.nan_to_num(pct[None, :, :], nan=-1.0) - np.nan_to_num(pct[:, None, :], nan=2.0), 0, None)
     total = weak.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.einsum("im,ijm->ij", weak, lead) / np.where(total > 0, total, 1.0)[:, None]

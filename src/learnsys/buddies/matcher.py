@@ -69,9 +69,7 @@ class BuddyMatcher:
         self.data = services.reference
         self.config = config or BuddyConfig()
         self.series = SeriesIndex.build(self.data)
-        self.standings: dict[str, Standing] = {
-            code: standing_of(self.data, code) for code in self.data.providers
-        }
+        self.standings: dict[str, Standing] = {code: standing_of(self.data, code) for code in self.data.providers}
         self._models: dict[str, TopicModel] = {}
         self._lock = threading.Lock()
 
@@ -135,9 +133,7 @@ class BuddyMatcher:
             raise UnknownProvider(ods)
         return code
 
-    def candidates(
-        self, model: TopicModel, ods: str, pool: set[str] | None = None
-    ) -> list[tuple[int, float]]:
+    def candidates(self, model: TopicModel, ods: str, pool: set[str] | None = None) -> list[tuple[int, float]]:
         """Eligible mentors of ``ods`` as (column, score), best first (ties by ODS code)."""
         found = model.locate(ods)
         if found is None:
@@ -290,13 +286,16 @@ class BuddyMatcher:
         ]
         where = "in scope" if pool is not None else "nationally"
         segs = "/".join(map(str, self.config.mentor_segments))
+        if np.isnan(t.values[i]).all() and np.isnan(t.domain[i]):
+            return (
+                f"no recent value on the topic's measures ({', '.join(t.metrics) or 'none'}) and no "
+                f"{t.topic.domain or 'topic'} domain score, so nothing to compare a mentor on"
+            )
         if not strong:
             return f"no strong (segment {segs}) {fam.table.family} trust {where}"
         parts = []
         if t.headline is not None and not np.isnan(t.values[i, t.headline]):
-            parts.append(
-                f"{t.metrics[t.headline]} {t.values[i, t.headline]:.1f} ({t.periods[i][t.headline]})"
-            )
+            parts.append(f"{t.metrics[t.headline]} {t.values[i, t.headline]:.1f} ({t.periods[i][t.headline]})")
         if not np.isnan(t.domain[i]):
             parts.append(f"{t.topic.domain} domain score {t.domain[i]:.2f} ({t.standings[i].domain_period})")
         basis = " and ".join(parts) or "the topic"

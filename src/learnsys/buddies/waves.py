@@ -209,9 +209,7 @@ def plan_waves(
             r = data.providers[t.ods[i]].region_code
             counts[r] = counts.get(r, 0) + 1
         gap = (
-            max((abs(counts.get(r, 0) / len(wave) - s) for r, s in region_share.items()), default=0.0)
-            if wave
-            else 0.0
+            max((abs(counts.get(r, 0) / len(wave) - s) for r, s in region_share.items()), default=0.0) if wave else 0.0
         )
         pos = [position[i] for i in wave]
         out_waves.append(
@@ -289,9 +287,7 @@ def collaborative_iri(plan: dict[str, Any]) -> URIRef:
         for w in plan["waves"]
     )
     digest = hashlib.sha256(content.encode()).hexdigest()[:10]
-    return ID[
-        f"collaborative/{slug(plan['topic']['notation'])}/{slug(plan['scope'])}-{plan['family']}-{digest}"
-    ]
+    return ID[f"collaborative/{slug(plan['topic']['notation'])}/{slug(plan['scope'])}-{plan['family']}-{digest}"]
 
 
 def plan_to_ntriples(plan: dict[str, Any]) -> bytes:

@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 # Tuned on SciFact train and the project set (docs/search.md).
 CHUNK_WORDS = 160
 CHUNK_OVERLAP = 30
-BM25_K1 = 1.2
-BM25_B = 0.75
+BM25_K1 = 0.9
+BM25_B = 0.4
 
 
 def place_codes(providers: list[str], reference: ReferenceData | None) -> tuple[list[str], list[str]]:

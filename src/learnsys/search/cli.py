@@ -84,7 +84,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     reference = None
     if args.beir:
         dataset = load_beir(Path(args.beir), args.split)
-        expand = args.expand == "on"
     else:
         reference = _reference()
         documents, _ = load_corpus(settings.corpus_dir)
@@ -95,7 +94,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 f"error: no project evaluation set ({exc}); run scripts/merge_eval_parts.py", file=sys.stderr
             )
             return 1
-        expand = args.expand != "off"
+    expand = args.expand == "on"
     _progress(f"indexing {len(dataset.documents)} documents of {dataset.name} ...")
     index, embedded = build_index(dataset.documents, encoder, cache, reference=reference)
     _progress(
@@ -187,9 +186,9 @@ def register(subparsers: Any) -> None:
     ev.add_argument("--mode", choices=["bm25", "dense", "hybrid", "all"], default="hybrid")
     ev.add_argument(
         "--expand",
-        choices=["auto", "on", "off"],
-        default="auto",
-        help="terminology expansion (auto: on for the project set, off for BEIR datasets)",
+        choices=["on", "off"],
+        default="on",
+        help="terminology query expansion (default on, as in the service)",
     )
     ev.add_argument("--no-boost", action="store_true", help="switch the knowledge-graph boost off")
     ev.add_argument("--json", action="store_true")

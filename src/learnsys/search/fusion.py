@@ -11,7 +11,7 @@ from enum import StrEnum
 import numpy as np
 
 # Tuned on SciFact train and the project set (docs/search.md).
-DENSE_WEIGHT = 0.5
+DENSE_WEIGHT = 0.4
 RRF_K = 60
 
 

@@ -456,7 +456,7 @@ function metricsPanel(profile) {
     fmt(m.national_median), m.direction === "higher" ? "higher" : m.direction === "lower" ? "lower" : "–"]);
   return el("section", { class: "panel", "aria-labelledby": "metrics-heading" },
     el("h2", { id: "metrics-heading" }, "Latest metrics"),
-    rows.length ? el("div", { class: "table-wrap", style: null },
+    rows.length ? el("div", { class: "scroll-box", tabindex: "0", role: "region", "aria-label": "Latest metrics table (scrollable)" },
       table(`Latest value of each of ${rows.length} metrics`, ["Metric", "Period", { label: "Value", num: true }, "Unit",
         { label: "National median", num: true }, "Better is"], rows, { id: "latest-metrics" }))
       : el("p", {}, "No metrics are held for this trust."));
@@ -534,7 +534,7 @@ async function loadChart(ods, metric, box) {
     clear(box).append(
       el("figure", { class: "chart-figure" }, spcChart(chart),
         el("ul", { class: "legend", "aria-hidden": "true" },
-          el("li", {}, el("span", { class: "swatch", style: null }), "— Mean (solid), UCL/LCL (dashed), target (dotted red)"),
+          el("li", {}, "Mean: solid line; process limits (UCL, LCL): dashed; target: dotted red"),
           el("li", {}, "● blue: special-cause improvement"), el("li", {}, "● orange: special-cause concern")),
         el("figcaption", {}, `Mean ${fmt(chart.mean)}${unit}; process limits ${fmt(chart.lcl)}–${fmt(chart.ucl)}${unit} ` +
           `(mean ± 2.66 × mean moving range). Variation: ${(chart.variation || "").replace(/_/g, " ")}` +
@@ -565,8 +565,9 @@ async function loadBuddies(ods, topic, box) {
     box.append(table(`Suggested buddies for ${data.topic ? data.topic.label : topic}`,
       ["Trust", { label: "Score", num: true }, ...factorNames.map((f) => ({ label: f.replace(/_/g, " "), num: true })), "Evidence"],
       buddies.map((b) => [providerLink(b.ods), fmt(b.score, 3), ...factorNames.map((f) => fmt(b.factors[f], 3)),
-        (b.evidence || []).length ? el("ul", { class: "evidence" }, b.evidence.slice(0, 4).map((e) => el("li", {},
-          e.id ? el("a", { href: `#/doc/${encodeURIComponent(e.id)}` }, e.title) : `${e.label || e.metric}: special-cause improvement from ${e.start}`)))
+        (b.evidence || []).length ? el("ul", { class: "evidence" }, b.evidence.slice(0, 3).map((e) => el("li", {},
+          e.id ? el("a", { href: `#/doc/${encodeURIComponent(e.id)}` }, e.title) : `${e.label || e.metric}: special-cause improvement from ${e.start}`)),
+          b.evidence.length > 3 ? el("li", { class: "muted" }, `and ${b.evidence.length - 3} more`) : null)
           : "–"]), { id: "buddies-table" }),
     el("p", { class: "muted" }, "Score = the sum of the weighted factors (complementarity, context similarity, evidence, proximity, capacity). Every buddy is at least as good as this trust on the topic's headline metric and NOF domain score."));
   } catch (error) {

@@ -139,9 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     print("pruning (capacity 2): topic prune_top median_s pairs total")
     for r in report["pruning"]:
-        print(
-            f"  {r['topic']:<9} {r['prune_top']:>3} {r['median_s']:>8} {r['pairs']:>4} {r['total_score']:>8}"
-        )
+        print(f"  {r['topic']:<9} {r['prune_top']:>3} {r['median_s']:>8} {r['pairs']:>4} {r['total_score']:>8}")
     p = report["plan"]
     print(
         f"UEC wave plan (3 x 33): {p['median_s']} s; waves {p['waves']}, intensive {p['intensive_support']}, "

@@ -27,6 +27,9 @@ def recent_value(data: ReferenceData, ods: str, metric: str) -> float | None:
 
 def domain_score(data: ReferenceData, ods: str, domain: str) -> float | None:
     """The latest official assessment's domain score (indicative only when no official one has domains)."""
-    items = sorted((a for a in data.assessments if a.provider == ods and a.domain_scores),
-                   key=lambda a: (a.official, a.period), reverse=True)
+    items = sorted(
+        (a for a in data.assessments if a.provider == ods and a.domain_scores),
+        key=lambda a: (a.official, a.period),
+        reverse=True,
+    )
     return items[0].domain_scores.get(domain) if items else None

@@ -14,8 +14,15 @@ import pytest
 from learnsys.buddies.assignment import UnknownScope, assign, assignment_csv, build_problem
 from tests.buddies.floors import domain_score, recent_value
 
-CASES = [("uec", "national", 1), ("uec", "national", 3), ("elective", "national", 2),
-         ("cancer", "national", 2), ("uec", "Y62", 2), ("elective", "Y63", 1), ("cancer", "Y56", 3)]
+CASES = [
+    ("uec", "national", 1),
+    ("uec", "national", 3),
+    ("elective", "national", 2),
+    ("cancer", "national", 2),
+    ("uec", "Y62", 2),
+    ("elective", "Y63", 1),
+    ("cancer", "Y56", 3),
+]
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,11 @@ from learnsys.buddies.config import FACTORS, BuddyConfig
 from learnsys.buddies.matcher import BuddyMatcher, UnknownProvider
 from tests.buddies.floors import domain_score, recent_value
 
-TOPICS = {"uec": ("ae_4h_all", "access", "higher"), "elective": ("rtt_18w_pct", "access", "higher"),
-          "cancer": ("cancer_62d", "access", "higher")}
+TOPICS = {
+    "uec": ("ae_4h_all", "access", "higher"),
+    "elective": ("rtt_18w_pct", "access", "higher"),
+    "cancer": ("cancer_62d", "access", "higher"),
+}
 
 
 @pytest.mark.parametrize("topic", sorted(TOPICS))
@@ -110,8 +113,10 @@ def test_unknown_provider(matcher):
 def test_weights_change_the_ranking_but_not_the_floors(buddy_services, matcher):
     from learnsys.buddies.config import FactorWeights
 
-    near = BuddyMatcher(buddy_services, BuddyConfig(weights=FactorWeights(
-        complementarity=0.1, context=0.1, evidence=0.1, proximity=0.6, capacity=0.1)))
+    near = BuddyMatcher(
+        buddy_services,
+        BuddyConfig(weights=FactorWeights(complementarity=0.1, context=0.1, evidence=0.1, proximity=0.6, capacity=0.1)),
+    )
     default = {b["ods"] for b in matcher.rank("RWA", "uec", k=50)["buddies"]}
     local = near.rank("RWA", "uec", k=50)["buddies"]
     assert {b["ods"] for b in local} == default

@@ -5,10 +5,19 @@ import pytest
 from learnsys.buddies.topics import UnknownTopic, resolve_topic
 
 
-@pytest.mark.parametrize("text,notation", [
-    ("uec", "uec"), ("UEC", "uec"), ("Urgent and emergency care", "uec"), ("emergency CARE", "uec"),
-    ("elective", "elective"), ("RTT", "elective"), ("planned care", "elective"), ("Cancer", "cancer"),
-])
+@pytest.mark.parametrize(
+    "text,notation",
+    [
+        ("uec", "uec"),
+        ("UEC", "uec"),
+        ("Urgent and emergency care", "uec"),
+        ("emergency CARE", "uec"),
+        ("elective", "elective"),
+        ("RTT", "elective"),
+        ("planned care", "elective"),
+        ("Cancer", "cancer"),
+    ],
+)
 def test_resolve_by_notation_or_label_any_case(buddy_services, text, notation):
     assert resolve_topic(buddy_services.concepts, text).notation == notation
 

@@ -20,8 +20,9 @@ def plan(matcher):
 
 def test_everyone_placed_once(plan, matcher):
     placed = [m["ods"] for w in plan["waves"] for m in w["members"]]
-    others = [x["ods"] for key in ("intensive_support", "faculty_pool", "later_waves", "no_topic_data")
-              for x in plan[key]]
+    others = [
+        x["ods"] for key in ("intensive_support", "faculty_pool", "later_waves", "no_topic_data") for x in plan[key]
+    ]
     everyone = placed + others
     assert len(everyone) == len(set(everyone))
     acute = sorted(c for c, p in matcher.data.providers.items() if p.family == "acute")

@@ -55,7 +55,7 @@ def mcp_session(services: Any, settings: Settings) -> dict[str, Any]:
 
 def test_lists_every_tool_with_schema_and_description(mcp_session: dict[str, Any]) -> None:
     tools = {t.name: t for t in mcp_session["tools"]}
-    assert TOOLS <= set(tools)
+    assert set(tools) >= TOOLS
     for name in TOOLS:
         tool = tools[name]
         assert tool.description and len(tool.description) > 80, name

@@ -18,8 +18,6 @@ from learnsys.api.routes import search as search_routes
 from learnsys.search.service import SearchService
 from learnsys.services import Services
 
-from .conftest import TOKEN
-
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -98,7 +96,8 @@ def test_bad_post_bodies(server: str) -> None:
     assert httpx.get(f"{server}/documents/nope", timeout=30).status_code == 404
 
 
-def test_document_writes_need_the_token_and_reindex(server: str) -> None:
+def test_document_writes_need_the_token_and_reindex(server: str, fresh: SearchService) -> None:
+    token = fresh.settings.api_token
     text = (
         (FIXTURES / "case-studies" / "test-nwas-handover.md")
         .read_text()
@@ -109,7 +108,7 @@ def test_document_writes_need_the_token_and_reindex(server: str) -> None:
         assert client.post("/documents", content=text).status_code == 401
         r = client.post("/documents", content=text, headers={"Authorization": "Bearer wrong"})
         assert r.status_code == 401 and r.json()["field"] == "Authorization"
-        auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/markdown"}
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "text/markdown"}
         r = client.post("/documents", content=text, headers=auth)
         assert r.status_code == 201, r.text
         assert r.json()["counts"]["embedded_new"] <= 3

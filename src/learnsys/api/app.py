@@ -15,12 +15,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from learnsys import __version__
 from learnsys.api.observability import RequestMetrics, install_observability
 from learnsys.api.problems import PROBLEM_JSON, ProblemError, install_problem_handlers
-from learnsys.api.routes import concepts, oversight, providers, sparql
+from learnsys import web
+from learnsys.api.routes import buddies, concepts, context, oversight, providers, search, sparql
 from learnsys.config import Settings, get_settings
 from learnsys.services import Services
 
 log = logging.getLogger(__name__)
-API_ROUTERS: list[APIRouter] = [providers.router, concepts.router, sparql.router, oversight.router]
+API_ROUTERS: list[APIRouter] = [providers.router, concepts.router, sparql.router, oversight.router, search.router,
+                                 context.router, buddies.router]
 DESCRIPTION = """learnsys: the knowledge graph and best-practice search service of the NHS improvement system.
 
 Every path is versioned under `/v1`; the unversioned paths are aliases. Errors are RFC 9457
@@ -51,10 +53,19 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     async def _require_services(request: Request, call_next: Any) -> Any:
         path = request.url.path
         if app.state.services is None and path not in ("/health", "/ready", "/v1/health", "/v1/ready",
-                                                       "/openapi.json", "/docs") and not path.startswith("/static"):
+                                                       "/openapi.json", "/docs", "/") and not path.startswith("/static"):
             problem = ProblemError(503, "Starting up", "The graph and indexes are still loading; retry shortly.")
             return JSONResponse(problem.body(path), status_code=503, media_type=PROBLEM_JSON,
                                 headers={"Retry-After": "5"})
+        return await call_next(request)
+
+    @app.middleware("http")
+    async def _prometheus_by_accept(request: Request, call_next: Any) -> Any:
+        """``GET /metrics`` is the metric catalogue (JSON) unless the client asks for Prometheus text."""
+        if request.method == "GET" and request.url.path in ("/metrics", "/v1/metrics") and \
+                _wants_prometheus(request.headers.get("accept", "")):
+            return PlainTextResponse(metrics.render(_gauges(app.state.services)),
+                                     media_type="text/plain; version=0.0.4")
         return await call_next(request)
 
     system = APIRouter(tags=["system"])
@@ -82,11 +93,18 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         return PlainTextResponse(metrics.render(_gauges(request.app.state.services)),
                                  media_type="text/plain; version=0.0.4")
 
+    app.include_router(web.router)
     for prefix in ("", "/v1"):
         app.include_router(system, prefix=prefix, include_in_schema=prefix == "/v1")
         for router in API_ROUTERS:
             app.include_router(router, prefix=prefix, include_in_schema=prefix == "/v1")
     return app
+
+
+def _wants_prometheus(accept: str) -> bool:
+    """Prometheus scrapers ask for text/plain or OpenMetrics; browsers and JSON clients do not put them first."""
+    first = accept.split(",")[0].split(";")[0].strip().lower()
+    return first in ("text/plain", "application/openmetrics-text")
 
 
 def _gauges(services: Services | None) -> dict[str, float]:

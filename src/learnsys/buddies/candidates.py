@@ -194,8 +194,10 @@ def build_family_table(
     segment = np.array([s.segment or 0 for s in stand])
     kind = np.array(["specialist" if data.providers[c].trust_type == "specialist-acute" else "general" for c in ods])
     eligible = mentor_floors(values, headline, directions, domain, segment, config)
-    # nothing to compare on: a mentee with no value on any topic measure and no domain score gets no mentor
-    eligible &= ((~np.isnan(values)).any(axis=1) | ~np.isnan(domain))[:, None]
+    # something to compare on: a value on one of the topic's measures (the domain score alone is too broad,
+    # e.g. a mental health trust's access domain says nothing about A&E) unless no one in the family has any
+    measured = (~np.isnan(values)).any(axis=1)
+    eligible &= (measured if measured.any() else ~np.isnan(domain))[:, None]
     if config.like_for_like:
         eligible &= kind[:, None] == kind[None, :]
     return FamilyTable(

@@ -96,8 +96,8 @@ def cmd_buddies(args: argparse.Namespace) -> int:
         weakest = b["factor_details"]["complementarity"]["data"]["measures"][:2]
         for m in weakest:
             print(
-                f"      ahead on {m['metric']}: {m['mentor']['value']} vs {m['mentee']['value']} "
-                f"({m['mentor']['period']})"
+                f"      ahead on {m['metric']} ({m['label'][:60]}): {m['mentor']['value']} vs "
+                f"{m['mentee']['value']} ({m['mentor']['period']})"
             )
     if result.get("note"):
         print(f"  note: {result['note']}")

@@ -54,7 +54,7 @@ class BuddyConfig(BaseModel):
         12, ge=1, le=60, description="SPC improvement counts if it ends within this many months of the end"
     )
     # assignment
-    prune_top: int = Field(30, ge=1, le=500, description="candidate mentors kept per mentee in the flow network")
+    prune_top: int = Field(20, ge=1, le=500, description="candidate mentors kept per mentee in the flow network")
     score_scale: int = Field(1000, ge=10, description="scores are multiplied by this and rounded to integer costs")
     coverage_first: bool = Field(True, description="match as many mentees as possible, then maximise total score")
     # waves

@@ -279,20 +279,26 @@ class BuddyMatcher:
             return "no trust-type family, so no comparable trusts"
         fam, i = found
         t = fam.table
+        like = self.config.like_for_like
         strong = [
             c
-            for c, s in zip(t.ods, t.segment, strict=True)
-            if s in self.config.mentor_segments and c != ods and (pool is None or c in pool)
+            for k, (c, s) in enumerate(zip(t.ods, t.segment, strict=True))
+            if s in self.config.mentor_segments
+            and c != ods
+            and (pool is None or c in pool)
+            and (not like or t.kind[k] == t.kind[i])
         ]
         where = "in scope" if pool is not None else "nationally"
         segs = "/".join(map(str, self.config.mentor_segments))
-        if np.isnan(t.values[i]).all() and np.isnan(t.domain[i]):
+        kind = f"{t.kind[i]} " if like and t.family == "acute" else ""
+        measured_anywhere = bool((~np.isnan(t.values)).any())
+        if np.isnan(t.values[i]).all() and (measured_anywhere or np.isnan(t.domain[i])):
             return (
-                f"no recent value on the topic's measures ({', '.join(t.metrics) or 'none'}) and no "
-                f"{t.topic.domain or 'topic'} domain score, so nothing to compare a mentor on"
+                f"no recent value on the topic's measures ({', '.join(t.metrics) or 'none'}), so nothing to "
+                f"compare a mentor on"
             )
         if not strong:
-            return f"no strong (segment {segs}) {fam.table.family} trust {where}"
+            return f"no strong (segment {segs}) {kind}{t.family} trust {where}"
         parts = []
         if t.headline is not None and not np.isnan(t.values[i, t.headline]):
             parts.append(f"{t.metrics[t.headline]} {t.values[i, t.headline]:.1f} ({t.periods[i][t.headline]})")
@@ -300,7 +306,7 @@ class BuddyMatcher:
             parts.append(f"{t.topic.domain} domain score {t.domain[i]:.2f} ({t.standings[i].domain_period})")
         basis = " and ".join(parts) or "the topic"
         return (
-            f"none of the {len(strong)} strong (segment {segs}) {t.family} trusts {where} is at least as "
+            f"none of the {len(strong)} strong (segment {segs}) {kind}{t.family} trusts {where} is at least as "
             f"good on {basis} and ahead on one of them"
         )
 

@@ -126,9 +126,7 @@ PLAN_EXAMPLE = {
             "faculty": [{"ods": "RTF", "region": "Y63", "segment": 1, "position": 0.93}],
         }
     ],
-    "intensive_support": [
-        {"ods": "RWA", "segment": 4, "reason": "segment 4 and in the bottom 15% on the topic"}
-    ],
+    "intensive_support": [{"ods": "RWA", "segment": 4, "reason": "segment 4 and in the bottom 15% on the topic"}],
     "later_waves": [],
     "no_topic_data": [{"ods": "RBV", "reason": "no recent value on the headline measure"}],
     "collaborative": {
@@ -206,8 +204,7 @@ class AssignRequest(BaseModel):
             "content": {
                 "application/json": {"example": ASSIGN_EXAMPLE},
                 "text/csv": {
-                    "example": "status,mentee,mentee_name,mentor,...\n"
-                    "paired,RWA,Hull ...,RTF,Northumbria ...\n"
+                    "example": "status,mentee,mentee_name,mentor,...\npaired,RWA,Hull ...,RTF,Northumbria ...\n"
                 },
             }
         },
@@ -232,9 +229,7 @@ def post_assign(
             }
         ),
     ],
-    format: Annotated[
-        Literal["json", "csv"] | None, Query(description="csv (or send Accept: text/csv)")
-    ] = None,
+    format: Annotated[Literal["json", "csv"] | None, Query(description="csv (or send Accept: text/csv)")] = None,
 ) -> Any:
     if body.capacities:
         unknown = sorted(c for c in body.capacities if c.upper() not in services.reference.providers)
@@ -249,9 +244,7 @@ def post_assign(
             raise _problem(422, "Invalid capacity", "capacities must be 0 or more", "capacities")
     caps = {c.upper(): v for c, v in (body.capacities or {}).items()}
     result = _run(
-        lambda: assign(
-            _matcher(services, body.weights), body.topic, body.scope, body.capacity, caps, body.mentors_from
-        )
+        lambda: assign(_matcher(services, body.weights), body.topic, body.scope, body.capacity, caps, body.mentors_from)
     )
     wanted = format or body.format
     if wanted == "csv" or (wanted is None and "text/csv" in request.headers.get("accept", "")):

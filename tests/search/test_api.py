@@ -111,7 +111,7 @@ def test_document_writes_need_the_token_and_reindex(server: str, fresh: SearchSe
         auth = {"Authorization": f"Bearer {token}", "Content-Type": "text/markdown"}
         r = client.post("/documents", content=text, headers=auth)
         assert r.status_code == 201, r.text
-        assert r.json()["counts"]["embedded_new"] <= 3
+        assert 0 < r.json()["counts"]["embedded_new"] <= 4  # one document's chunks
         assert client.post("/documents", content=text, headers=auth).status_code == 409
         hits = client.get("/search", params={"q": "cohort nurses free ambulance crews"}).json()["results"]
         assert hits[0]["id"] == "test-new-handover"

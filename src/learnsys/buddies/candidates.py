@@ -194,10 +194,11 @@ def build_family_table(
     segment = np.array([s.segment or 0 for s in stand])
     kind = np.array(["specialist" if data.providers[c].trust_type == "specialist-acute" else "general" for c in ods])
     eligible = mentor_floors(values, headline, directions, domain, segment, config)
-    # something to compare on: a value on one of the topic's measures (the domain score alone is too broad,
-    # e.g. a mental health trust's access domain says nothing about A&E) unless no one in the family has any
+    # something to compare on: a value on one of the topic's measures (the domain score alone is too broad:
+    # a mental health trust's access domain says nothing about A&E); only a topic that defines no measures
+    # (e.g. maternity) is compared on its domain score alone
     measured = (~np.isnan(values)).any(axis=1)
-    eligible &= (measured if measured.any() else ~np.isnan(domain))[:, None]
+    eligible &= (measured if metrics else ~np.isnan(domain))[:, None]
     if config.like_for_like:
         eligible &= kind[:, None] == kind[None, :]
     return FamilyTable(

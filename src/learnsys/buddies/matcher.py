@@ -291,12 +291,12 @@ class BuddyMatcher:
         where = "in scope" if pool is not None else "nationally"
         segs = "/".join(map(str, self.config.mentor_segments))
         kind = f"{t.kind[i]} " if like and t.family == "acute" else ""
-        measured_anywhere = bool((~np.isnan(t.values)).any())
-        if np.isnan(t.values[i]).all() and (measured_anywhere or np.isnan(t.domain[i])):
+        if t.metrics and np.isnan(t.values[i]).all():
             return (
-                f"no recent value on the topic's measures ({', '.join(t.metrics) or 'none'}), so nothing to "
-                f"compare a mentor on"
+                f"no recent value on the topic's measures ({', '.join(t.metrics)}), so nothing to compare a mentor on"
             )
+        if not t.metrics and np.isnan(t.domain[i]):
+            return f"the topic defines no measures and the provider has no {t.topic.domain} domain score"
         if not strong:
             return f"no strong (segment {segs}) {kind}{t.family} trust {where}"
         parts = []

@@ -22,6 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS, XSD
 
 from learnsys.buddies.assignment import NATIONAL, scope_members
+from learnsys.buddies.candidates import percentiles
 from learnsys.buddies.matcher import BuddyMatcher, FamilyModel
 from learnsys.kg.namespaces import ID, LS, org_iri, slug
 
@@ -96,7 +97,8 @@ def plan_waves(
     scope_code, members = scope_members(matcher, scope)
     in_scope = set(members)
     rows = [i for i, c in enumerate(t.ods) if c in in_scope]
-    position = t.composite()
+    # a topic that defines no measures (e.g. maternity) is ranked on its NOF domain score (lower = better)
+    position = t.composite() if t.metrics else percentiles(t.domain, "lower")
     data = matcher.data
 
     def describe(i: int) -> dict[str, Any]:
@@ -168,18 +170,19 @@ def plan_waves(
             wave += picked[r][: quota[r]]
             picked[r] = picked[r][quota[r] :]
         wave.sort(key=lambda i: (abs(position[i] - median), t.ods[i]))
-        plan_waves_.append(wave)
+        if wave:  # fewer participants than places: no empty waves
+            plan_waves_.append(wave)
     later.sort(key=lambda i: (abs(position[i] - median), t.ods[i]))
 
     per_wave = config.faculty_per_wave if faculty_per_wave is None else faculty_per_wave
     faculty.sort(key=lambda i: (-position[i], t.ods[i]))
-    max_uses = math.ceil(waves * per_wave / len(faculty)) if faculty else 0
+    max_uses = math.ceil(len(plan_waves_) * per_wave / len(faculty)) if faculty else 0
     uses = {i: 0 for i in faculty}
     wave_faculty: list[list[int]] = []
     for wave in plan_waves_:
         regions = [data.providers[t.ods[i]].region_code for i in wave]
         chosen: list[int] = []
-        for _ in range(min(per_wave, len(faculty))):
+        for _ in range(min(per_wave, len(faculty), len(wave))):
             covered = {data.providers[t.ods[f]].region_code for f in chosen}
             options = [f for f in faculty if f not in chosen and uses[f] < max_uses]
             if not options:
@@ -234,6 +237,7 @@ def plan_waves(
         "scope": scope_code,
         "family": family,
         "wave_size": wave_size,
+        "waves_requested": waves,
         "waves": out_waves,
         "assessments": statuses[0] if len(statuses) == 1 else "mixed",
         "cohort": {
@@ -261,13 +265,16 @@ def plan_waves(
                     f"no recent value on the headline measure {t.metrics[t.headline]}"
                     if t.headline is not None
                     else "no recent value on the topic's measures"
+                    if t.metrics
+                    else f"no {t.topic.domain} domain score"
                 ),
             }
             for i in no_data
         ],
         "method": {
-            "position": "mean percentile within the family over the topic's measures, headline counted "
-            "twice (1 = best)",
+            "position": "mean percentile within the family over the topic's measures, headline counted twice (1 = best)"
+            if t.metrics
+            else f"percentile of the {t.topic.domain} domain score within the family (1 = best)",
             "intensive_support": f"segment in {list(config.intensive_segments)}, or segment 4 in the "
             f"bottom {config.intensive_bottom_share:.0%} on the topic",
             "faculty": f"segment in {list(config.mentor_segments)}, position >= "

@@ -44,7 +44,8 @@ class Encoder:
         self.path = path
         self.name = Path(path).name if Path(path).name != "model" else Path(path).parent.name
         self.model = SentenceTransformer(path, device="cpu")
-        self.dim = int(self.model.get_sentence_embedding_dimension() or DIM)
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or DIM)
 
     @classmethod
     def shared(cls, path: str | None = None) -> Encoder:
@@ -53,6 +54,14 @@ class Encoder:
             if path not in cls._instances:
                 cls._instances[path] = cls(path)
             return cls._instances[path]
+
+    @staticmethod
+    def limit_threads(threads: int) -> None:
+        """Intra-op threads of torch for this process. One thread answers a single short query fastest on a
+        busy 2-core machine (no spinning OpenMP barrier); see docs/search.md."""
+        import torch
+
+        torch.set_num_threads(max(1, threads))
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:

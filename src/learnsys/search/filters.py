@@ -39,6 +39,18 @@ def doc_values(doc: DocRecord, name: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def value_masks(index: SearchIndex, name: str) -> dict[str, np.ndarray]:
+    """Document mask per value of one field, computed once per loaded index."""
+    cache: dict[str, dict[str, np.ndarray]] = index.__dict__.setdefault("_value_masks", {})
+    if name not in cache:
+        masks: dict[str, np.ndarray] = {}
+        for row, doc in enumerate(index.docs):
+            for value in doc_values(doc, name):
+                masks.setdefault(value, np.zeros(len(index.docs), dtype=bool))[row] = True
+        cache[name] = masks
+    return cache[name]
+
+
 def doc_mask(index: SearchIndex, filters: Filters) -> np.ndarray | None:
     """Boolean mask over documents, or None when nothing is filtered."""
     if filters.is_empty():
@@ -47,8 +59,12 @@ def doc_mask(index: SearchIndex, filters: Filters) -> np.ndarray | None:
     for name, wanted in filters.values.items():
         if not wanted:
             continue
-        accept = set(wanted)
-        mask &= np.array([bool(accept.intersection(doc_values(d, name))) for d in index.docs], dtype=bool)
+        masks = value_masks(index, name)
+        any_of = np.zeros(len(index.docs), dtype=bool)
+        for value in wanted:
+            if value in masks:
+                any_of |= masks[value]
+        mask &= any_of
     if filters.published_after is not None:
         after = filters.published_after.isoformat()
         mask &= np.array([bool(d.published) and d.published > after for d in index.docs], dtype=bool)

@@ -20,7 +20,7 @@ from learnsys.corpus.documents import Document, load_corpus, load_document
 from learnsys.kg.records import ReferenceData
 from learnsys.search.build import build_search
 from learnsys.search.dense import Encoder
-from learnsys.search.filters import FACET_FIELDS, Filters
+from learnsys.search.filters import FACET_FIELDS, Filters, value_masks
 from learnsys.search.graph_boost import GraphBooster
 from learnsys.search.index_store import SearchIndex, current_build_id, load_index, search_root
 from learnsys.search.retriever import MODES, HybridRetriever, RetrievalConfig
@@ -35,6 +35,7 @@ from learnsys.search.validation import (
 
 log = logging.getLogger(__name__)
 
+QUERY_THREADS = int(os.environ.get("LEARNSYS_SEARCH_THREADS", "1"))
 MAX_QUERY_CHARS = 2000
 MAX_K = 100
 MAX_OFFSET = 10_000
@@ -93,6 +94,7 @@ class SearchService:
         self._lock = threading.Lock()
         self._checked = 0.0
         self._retriever: HybridRetriever | None = None
+        self._allowed: tuple[str, dict[str, set[str]]] | None = None
 
     @classmethod
     def open(cls, settings: Settings, reference: ReferenceData | None = None) -> SearchService:
@@ -105,6 +107,7 @@ class SearchService:
     def retriever(self) -> HybridRetriever:
         if self._retriever is None:
             self.encoder = self.encoder or Encoder.shared()
+            Encoder.limit_threads(QUERY_THREADS)
             self._retriever = HybridRetriever(self.encoder, self.terminology, self.booster)
         return self._retriever
 
@@ -183,6 +186,13 @@ class SearchService:
         return Filters({k: v for k, v in request.filters.items() if v}, request.published_after)
 
     def allowed_values(self) -> dict[str, set[str]]:
+        """Accepted values per filter (vocabularies, reference codes, values in the index); cached per build."""
+        key = self._index.build_id if self._index is not None else ""
+        if self._allowed is None or self._allowed[0] != key:
+            self._allowed = (key, self._allowed_values())
+        return self._allowed[1]
+
+    def _allowed_values(self) -> dict[str, set[str]]:
         allowed: dict[str, set[str]] = {"type": set(DOCUMENT_TYPES)}
         try:
             notations = Vocabularies.load(self.settings.ontology_dir).notations
@@ -211,6 +221,7 @@ class SearchService:
         return allowed
 
     def search(self, request: SearchRequest) -> dict[str, Any]:
+        self.refresh()
         filters = self.check(request)
         index = self.index()
         config = RetrievalConfig(mode=request.mode, graph_boost=request.boost)

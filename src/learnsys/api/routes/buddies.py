@@ -308,7 +308,7 @@ def post_plan(
     )
     triples = plan_to_ntriples(plan)
     stored = False
-    if body.store and services.graph is not None:
+    if body.store and services.graph is not None and plan["waves"]:  # a collaborative needs a wave
         services.graph.add_ntriples(triples)
         stored = True
     plan["collaborative"] = {

@@ -63,6 +63,7 @@ def main() -> int:
             file=sys.stderr,
         )
         retriever = HybridRetriever(encoder, terminology, GraphBooster(ref) if ref else None)
+        Encoder.limit_threads(1)  # one query at a time: see docs/search.md
         rows = {}
         for name, v in VARIANTS:
             if ref is None and "boost" in v:

@@ -68,6 +68,7 @@ def run_txtai(dataset: Dataset, encoder: Encoder, cache: EmbeddingCache, repeat:
     started = time.perf_counter()
     embeddings.index([(i, t, None) for i, t in enumerate(texts)])
     build_s = time.perf_counter() - started
+    Encoder.limit_threads(1)
     queries = list(dataset.queries.items())
     for _, q in queries[:20]:
         embeddings.search(q, 10)
@@ -96,6 +97,7 @@ def run_learnsys(dataset: Dataset, encoder: Encoder, cache: EmbeddingCache, refe
     build_s = time.perf_counter() - started
     retriever = HybridRetriever(encoder, terminology, GraphBooster(reference) if reference else None)
     config = evaluation_config("hybrid", expand=expand)
+    Encoder.limit_threads(1)
     queries = list(dataset.queries.items())
     for _, q in queries[:20]:
         retriever.retrieve(index, q, config=config)

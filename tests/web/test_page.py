@@ -38,7 +38,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
+def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -56,9 +56,13 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     page.route("**/*", _request)
     page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: page.problems.append(f"request failed: {r.url} {r.failure}"))
     page.goto(f"{live_server.url}/")
     page.wait_for_selector("body[data-ready=true]")
     yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        shot(page, f"failed-{request.node.name}", full_page=True)
     context.close()
 
 
@@ -86,7 +90,7 @@ def test_search_facet_result_provider_buddies_chart(page: Any) -> None:
     facet = page.locator('fieldset[data-facet="type"] input[value="guide"]')
     expected = int(facet.locator("xpath=following-sibling::label//span").text_content().strip("()"))
     facet.check()
-    page.wait_for_function("location.hash.includes('type=guide')")
+    page.wait_for_function("() => location.hash.includes('type=guide')")
     page.wait_for_function("""() => { const b = [...document.querySelectorAll('#results .card .badge')];
         return b.length > 0 && b.every(x => x.textContent === 'Guide'); }""")
     assert page.locator("#active-filters .chip").count() == 1
@@ -96,8 +100,8 @@ def test_search_facet_result_provider_buddies_chart(page: Any) -> None:
 
     # remove the facet again with its chip; the explanation of a result expands
     page.click("#active-filters .chip")
-    page.wait_for_function("!location.hash.includes('type=guide')")
-    page.wait_for_function("document.querySelectorAll('#results .card .badge.case-study').length > 0")
+    page.wait_for_function("() => !location.hash.includes('type=guide')")
+    page.wait_for_function("() => document.querySelectorAll('#results .card .badge.case-study').length > 0")
     first = page.locator("#results .card").first
     first.locator("details.explain summary").click()
     explanation = first.locator("details.explain dl")
@@ -150,7 +154,8 @@ def test_provider_page_direct_link(page: Any, live_server: Any) -> None:
     assert page.locator("#latest-metrics tbody tr").count() > 10
     # change the buddy topic: the table is rebuilt for the new topic
     page.select_option("#buddy-topic", "elective")
-    page.wait_for_function("document.querySelector('#buddies caption')?.textContent.includes('lective')")
+    page.wait_for_function("() => (document.querySelector('#buddies caption') || {}).textContent"
+                           "?.includes('lective')")
     page.goto(f"{live_server.url}/#/provider/ZZZ99")
     page.wait_for_selector("#provider .error-box")
     page.problems.clear()  # the 404 above is expected

@@ -184,19 +184,26 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def register(subparsers: Any) -> None:
     """Add ``buddies``, ``assign`` and ``plan`` to the ``learnsys`` command line."""
     buddies = subparsers.add_parser("buddies", help="rank buddy trusts for a provider on a topic")
     buddies.add_argument("ods", help="ODS code of the provider, e.g. RWA")
     buddies.add_argument("--topic", required=True, help="priority area notation or label, e.g. uec")
-    buddies.add_argument("--k", type=int, default=5, help="how many buddies (default 5)")
+    buddies.add_argument("--k", type=_positive, default=5, help="how many buddies (default 5)")
     buddies.add_argument("--json", action="store_true")
     buddies.set_defaults(handler=cmd_buddies)
 
     assign = subparsers.add_parser("assign", help="pair every challenged trust in scope with a mentor")
     assign.add_argument("--scope", default="national", help="region code (e.g. Y62) or 'national'")
     assign.add_argument("--topic", required=True)
-    assign.add_argument("--capacity", type=int, default=2, help="mentees per mentor (default 2)")
+    assign.add_argument("--capacity", type=_positive, default=2, help="mentees per mentor (default 2)")
     assign.add_argument(
         "--national-mentors",
         action="store_true",
@@ -209,8 +216,8 @@ def register(subparsers: Any) -> None:
 
     plan = subparsers.add_parser("plan", help="plan improvement collaborative waves on a topic")
     plan.add_argument("--topic", required=True)
-    plan.add_argument("--wave-size", type=int, default=33)
-    plan.add_argument("--waves", type=int, default=3)
+    plan.add_argument("--wave-size", type=_positive, default=33)
+    plan.add_argument("--waves", type=_positive, default=3)
     plan.add_argument("--scope", default="national")
     plan.add_argument("--family", default=None, help="trust-type family (default: the one the topic fits)")
     plan.add_argument("--json", action="store_true")

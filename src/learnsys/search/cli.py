@@ -101,6 +101,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         f"{len(index.chunks)} chunks ({embedded} newly embedded); running {len(dataset.queries)} queries ..."
     )
     retriever = HybridRetriever(encoder, terminology, GraphBooster(reference) if reference else None)
+    Encoder.limit_threads(1)  # one query at a time: see docs/search.md
     modes = ["bm25", "dense", "hybrid"] if args.mode == "all" else [args.mode]
     results = {
         mode: evaluate_index(

@@ -38,9 +38,7 @@ VARIANTS = [
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--scifact", type=Path, default=ROOT.parent / "shared" / "benchmarks" / "scifact-train"
-    )
+    parser.add_argument("--scifact", type=Path, default=ROOT.parent / "shared" / "benchmarks" / "scifact-train")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     settings = get_settings()

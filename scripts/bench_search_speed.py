@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,19 +40,26 @@ from learnsys.search.lexical import LexicalIndex  # noqa: E402
 
 def percentiles(ms: list[float]) -> dict[str, float]:
     a = np.array(ms)
-    return {"p50": float(np.percentile(a, 50)), "p95": float(np.percentile(a, 95)),
-            "p99": float(np.percentile(a, 99)), "mean": float(a.mean())}
+    return {
+        "p50": float(np.percentile(a, 50)),
+        "p95": float(np.percentile(a, 95)),
+        "p99": float(np.percentile(a, 99)),
+        "mean": float(a.mean()),
+    }
 
 
-def real_pool(settings: Settings, encoder: Encoder, cache: EmbeddingCache, scifact: Path,
-              reference: object) -> SearchIndex:
+def real_pool(
+    settings: Settings, encoder: Encoder, cache: EmbeddingCache, scifact: Path, reference: object
+) -> SearchIndex:
     """One index over the project corpus and SciFact train (all embeddings from the cache)."""
     documents, _ = load_corpus(settings.corpus_dir)
     if (scifact / "corpus.jsonl").exists():
         documents += load_beir(scifact).documents
     index, embedded = build_index(documents, encoder, cache, reference=reference)
-    print(f"# real pool: {len(index.docs)} documents, {len(index.chunks)} chunks ({embedded} newly embedded)",
-          file=sys.stderr)
+    print(
+        f"# real pool: {len(index.docs)} documents, {len(index.chunks)} chunks ({embedded} newly embedded)",
+        file=sys.stderr,
+    )
     return index
 
 
@@ -78,8 +86,12 @@ def scaled_index(pool: SearchIndex, size: int, seed: int = 0) -> SearchIndex:
         replica += 1
     lexical = LexicalIndex.build(texts, k1=pool.lexical.k1, b=pool.lexical.b)
     dense = DenseIndex.build(np.stack(vectors))
-    manifest = {**pool.manifest, "counts": {"documents": len(docs), "chunks": len(chunks)},
-                "dense_index": dense.kind, "synthetic_replicas": replica}
+    manifest = {
+        **pool.manifest,
+        "counts": {"documents": len(docs), "chunks": len(chunks)},
+        "dense_index": dense.kind,
+        "synthetic_replicas": replica,
+    }
     return SearchIndex(docs, chunks, lexical, dense, manifest)
 
 
@@ -104,18 +116,32 @@ def serve(index_dir: str, port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def measure_http(index_dir: Path, queries: list[str], requests: int, port: int) -> dict[str, float]:
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def measure_http(index_dir: Path, build_id: str, queries: list[str], requests: int) -> dict[str, float]:
     import httpx
 
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(index_dir), "--port", str(port)],
-                            env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(index_dir), "--port", str(port)],
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
     try:
         url = f"http://127.0.0.1:{port}/search"
         with httpx.Client(timeout=60) as client:
             deadline = time.monotonic() + 600
             while True:
+                if proc.poll() is not None:
+                    raise RuntimeError("server exited")
                 try:
-                    if client.get(url, params={"q": "warm up"}).status_code == 200:
+                    response = client.get(url, params={"q": "warm up"})
+                    if response.status_code == 200:
+                        if response.json().get("build_id") != build_id:
+                            raise RuntimeError(f"port {port} answered by another server")
                         break
                 except httpx.TransportError:
                     pass
@@ -140,8 +166,10 @@ def measure_http(index_dir: Path, queries: list[str], requests: int, port: int) 
 def build_throughput(settings: Settings, encoder: Encoder, n_docs: int = 30) -> dict[str, float]:
     """Index-build chunks/s on documents not in the cache, beside raw model encode chunks/s, same texts."""
     documents, _ = load_corpus(settings.corpus_dir)
-    fresh = [Document(**{**d.__dict__, "id": f"{d.id}-bench", "title": f"{d.title} (benchmark copy)"})
-             for d in documents[:n_docs]]
+    fresh = [
+        Document(**{**d.__dict__, "id": f"{d.id}-bench", "title": f"{d.title} (benchmark copy)"})
+        for d in documents[:n_docs]
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         cache = EmbeddingCache(Path(tmp) / "cache", encoder.dim)
         t0 = time.perf_counter()
@@ -151,14 +179,20 @@ def build_throughput(settings: Settings, encoder: Encoder, n_docs: int = 30) -> 
     t0 = time.perf_counter()
     encoder.encode(texts)
     encode_s = time.perf_counter() - t0
-    return {"chunks": len(texts), "build_chunks_per_s": len(texts) / build_s,
-            "encode_chunks_per_s": len(texts) / encode_s, "build_s": build_s, "encode_s": encode_s}
+    return {
+        "chunks": len(texts),
+        "build_chunks_per_s": len(texts) / build_s,
+        "encode_chunks_per_s": len(texts) / encode_s,
+        "build_s": build_s,
+        "encode_s": encode_s,
+    }
 
 
 def ann_threshold(pool: SearchIndex, sizes: list[int], queries: np.ndarray, k: int = 300) -> list[dict]:
     """Exact (flat) vs HNSW search time and HNSW recall of the exact top-k, per size."""
     import faiss
 
+    Encoder.limit_threads(1)  # as in the service
     rows = []
     for size in sizes:
         base = scaled_index(pool, size).dense.vectors
@@ -169,7 +203,7 @@ def ann_threshold(pool: SearchIndex, sizes: list[int], queries: np.ndarray, k: i
         hnsw.hnsw.efConstruction = 80
         hnsw.add(base)
         build_s = time.perf_counter() - t0
-        hnsw.hnsw.efSearch = 128
+        params = faiss.SearchParametersHNSW(efSearch=max(128, k))  # as DenseIndex.search
         timings: dict[str, list[float]] = {"flat": [], "hnsw": []}
         recall = []
         for q in queries:
@@ -178,12 +212,18 @@ def ann_threshold(pool: SearchIndex, sizes: list[int], queries: np.ndarray, k: i
             _, exact = flat.search(q, k)
             timings["flat"].append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            _, approx = hnsw.search(q, k)
+            _, approx = hnsw.search(q, k, params=params)
             timings["hnsw"].append((time.perf_counter() - t0) * 1000)
             recall.append(len(set(exact[0]) & set(approx[0])) / k)
-        rows.append({"size": size, "flat_p50_ms": float(np.median(timings["flat"])),
-                     "hnsw_p50_ms": float(np.median(timings["hnsw"])), "hnsw_recall": float(np.mean(recall)),
-                     "hnsw_build_s": build_s})
+        rows.append(
+            {
+                "size": size,
+                "flat_p50_ms": float(np.median(timings["flat"])),
+                "hnsw_p50_ms": float(np.median(timings["hnsw"])),
+                "hnsw_recall": float(np.mean(recall)),
+                "hnsw_build_s": build_s,
+            }
+        )
         print(f"  ann {rows[-1]}", file=sys.stderr, flush=True)
     return rows
 
@@ -192,7 +232,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--scifact", type=Path, default=ROOT.parent / "shared" / "benchmarks" / "scifact-train")
     parser.add_argument("--skip-ann", action="store_true")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
@@ -217,9 +257,16 @@ def main() -> int:
             index = scaled_index(pool, size)
             save_index(index, Path(tmp))
             prep_s = time.perf_counter() - t0
-            latency = measure_http(Path(tmp), queries, args.requests, args.port)
-        results.append({"chunks": len(index.chunks), "documents": len(index.docs), "dense": index.dense.kind,
-                        "prep_s": prep_s, **latency})
+            latency = measure_http(Path(tmp), index.build_id, queries, args.requests)
+        results.append(
+            {
+                "chunks": len(index.chunks),
+                "documents": len(index.docs),
+                "dense": index.dense.kind,
+                "prep_s": prep_s,
+                **latency,
+            }
+        )
         print(f"# {results[-1]}", file=sys.stderr, flush=True)
 
     ann = [] if args.skip_ann else ann_threshold(pool, [10_000, 50_000, 100_000], encoder.encode(queries[:50]))
@@ -228,21 +275,27 @@ def main() -> int:
     print("| chunks | documents | dense index | p50 ms | p95 ms | p99 ms | mean ms |")
     print("|---:|---:|---|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['chunks']} | {r['documents']} | {r['dense']} | {r['p50']:.1f} | {r['p95']:.1f} | "
-              f"{r['p99']:.1f} | {r['mean']:.1f} |")
+        print(
+            f"| {r['chunks']} | {r['documents']} | {r['dense']} | {r['p50']:.1f} | {r['p95']:.1f} | "
+            f"{r['p99']:.1f} | {r['mean']:.1f} |"
+        )
     print("\nIndex build vs raw encoding (same texts, same run)\n")
     print("| chunks | index build chunks/s | raw encode chunks/s | build s | encode s |")
     print("|---:|---:|---:|---:|---:|")
     t = throughput
-    print(f"| {t['chunks']} | {t['build_chunks_per_s']:.1f} | {t['encode_chunks_per_s']:.1f} | "
-          f"{t['build_s']:.1f} | {t['encode_s']:.1f} |")
+    print(
+        f"| {t['chunks']} | {t['build_chunks_per_s']:.1f} | {t['encode_chunks_per_s']:.1f} | "
+        f"{t['build_s']:.1f} | {t['encode_s']:.1f} |"
+    )
     if ann:
-        print("\nExact vs HNSW (M=32, efConstruction=80, efSearch=128), top-300 of 50 queries\n")
+        print("\nExact vs HNSW (M=32, efConstruction=80, efSearch=max(128, k)), top-300 of 50 queries\n")
         print("| vectors | flat p50 ms | HNSW p50 ms | HNSW recall@300 | HNSW build s |")
         print("|---:|---:|---:|---:|---:|")
         for r in ann:
-            print(f"| {r['size']} | {r['flat_p50_ms']:.2f} | {r['hnsw_p50_ms']:.2f} | {r['hnsw_recall']:.3f} | "
-                  f"{r['hnsw_build_s']:.1f} |")
+            print(
+                f"| {r['size']} | {r['flat_p50_ms']:.2f} | {r['hnsw_p50_ms']:.2f} | {r['hnsw_recall']:.3f} | "
+                f"{r['hnsw_build_s']:.1f} |"
+            )
     return 0
 
 

@@ -36,8 +36,7 @@ from learnsys.search.terminology import Terminology  # noqa: E402
 
 def percentiles(ms: list[float]) -> dict[str, float]:
     a = np.array(ms)
-    return {"p50": float(np.percentile(a, 50)), "p95": float(np.percentile(a, 95)),
-            "p99": float(np.percentile(a, 99))}
+    return {"p50": float(np.percentile(a, 50)), "p95": float(np.percentile(a, 95)), "p99": float(np.percentile(a, 99))}
 
 
 def chunk_texts(dataset: Dataset) -> tuple[list[str], list[str], list[str]]:
@@ -85,12 +84,17 @@ def run_txtai(dataset: Dataset, encoder: Encoder, cache: EmbeddingCache, repeat:
                 if doc not in ranking:
                     ranking.append(doc)
             run[qid] = ranking[:100]
-    return {**score_run(run, dataset.qrels), **percentiles(latencies), "build_s": round(build_s, 1),
-            "chunks": len(texts)}
+    return {
+        **score_run(run, dataset.qrels),
+        **percentiles(latencies),
+        "build_s": round(build_s, 1),
+        "chunks": len(texts),
+    }
 
 
-def run_learnsys(dataset: Dataset, encoder: Encoder, cache: EmbeddingCache, reference: object | None,
-                 expand: bool, repeat: int) -> dict:
+def run_learnsys(
+    dataset: Dataset, encoder: Encoder, cache: EmbeddingCache, reference: object | None, expand: bool, repeat: int
+) -> dict:
     terminology = Terminology.load(get_settings().ontology_dir / "terminology.ttl")
     started = time.perf_counter()
     index, _ = build_index(dataset.documents, encoder, cache, reference=reference)
@@ -106,11 +110,15 @@ def run_learnsys(dataset: Dataset, encoder: Encoder, cache: EmbeddingCache, refe
     for _ in range(repeat):
         for qid, q in queries:
             t0 = time.perf_counter()
-            hits = retriever.retrieve(index, q, config=config).hits
+            ranked = retriever.retrieve(index, q, config=config).ranked
             latencies.append((time.perf_counter() - t0) * 1000)
-            run[qid] = [index.docs[h.doc].id for h in hits[:100]]
-    return {**score_run(run, dataset.qrels), **percentiles(latencies), "build_s": round(build_s, 1),
-            "chunks": len(index.chunks)}
+            run[qid] = [index.docs[d].id for d in ranked[:100]]
+    return {
+        **score_run(run, dataset.qrels),
+        **percentiles(latencies),
+        "build_s": round(build_s, 1),
+        "chunks": len(index.chunks),
+    }
 
 
 def main() -> int:
@@ -124,17 +132,23 @@ def main() -> int:
     reference = load_reference_data(settings.data_dir, settings.lin_membership_file)
     documents, _ = load_corpus(settings.corpus_dir)
     datasets: list[tuple[Dataset, object | None, bool]] = [
-        (load_project_set(settings.corpus_dir, documents), reference, True)]
+        (load_project_set(settings.corpus_dir, documents), reference, True)
+    ]
     if (args.scifact / "corpus.jsonl").exists():
         datasets.append((load_beir(args.scifact), None, True))
     print("| dataset | engine | chunks | nDCG@10 | recall@100 | MRR@10 | p50 ms | p95 ms | p99 ms | index s |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for dataset, ref, expand in datasets:
-        for name, result in (("learnsys hybrid", run_learnsys(dataset, encoder, cache, ref, expand, args.repeat)),
-                             ("txtai hybrid", run_txtai(dataset, encoder, cache, args.repeat))):
-            print(f"| {dataset.name} | {name} | {result['chunks']} | {result['ndcg@10']:.4f} | "
-                  f"{result['recall@100']:.4f} | {result['mrr@10']:.4f} | {result['p50']:.1f} | "
-                  f"{result['p95']:.1f} | {result['p99']:.1f} | {result['build_s']} |", flush=True)
+        for name, result in (
+            ("learnsys hybrid", run_learnsys(dataset, encoder, cache, ref, expand, args.repeat)),
+            ("txtai hybrid", run_txtai(dataset, encoder, cache, args.repeat)),
+        ):
+            print(
+                f"| {dataset.name} | {name} | {result['chunks']} | {result['ndcg@10']:.4f} | "
+                f"{result['recall@100']:.4f} | {result['mrr@10']:.4f} | {result['p50']:.1f} | "
+                f"{result['p95']:.1f} | {result['p99']:.1f} | {result['build_s']} |",
+                flush=True,
+            )
     return 0
 
 

@@ -136,17 +136,12 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _plugin_modules() -> list:
     """Subsystem command modules, each exposing ``register(subparsers)``."""
-    import importlib
+    from learnsys import mcp_server
+    from learnsys.buddies import cli as buddies_cli
+    from learnsys.oversight import cli as oversight_cli
+    from learnsys.search import cli as search_cli
 
-    names = ["learnsys.search.cli", "learnsys.oversight.cli", "learnsys.buddies.cli", "learnsys.mcp_server"]
-    modules = []
-    for name in names:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return modules
+    return [search_cli, oversight_cli, buddies_cli, mcp_server]
 
 
 def main(argv: list[str] | None = None) -> int:

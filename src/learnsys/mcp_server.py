@@ -47,12 +47,17 @@ class ServicesLoader:
         self._services = services
         self._error: BaseException | None = None
         self._done = threading.Event()
+        self._started = threading.Lock()
+        self._running = False
         if services is not None:
             self._done.set()
 
     def start(self) -> None:
-        if self._done.is_set():
-            return
+        """Start loading (once)."""
+        with self._started:
+            if self._running or self._done.is_set():
+                return
+            self._running = True
         threading.Thread(target=self._load, daemon=True, name="learnsys-mcp-load").start()
 
     def _load(self) -> None:

@@ -29,9 +29,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def server(fresh: SearchService) -> Iterator[str]:
-    services = Services(
-        settings=fresh.settings, reference=fresh.reference, graph=None, search=fresh, ready=True
-    )
+    services = Services(settings=fresh.settings, reference=fresh.reference, graph=None, search=fresh, ready=True)
     app = FastAPI()
     install_problem_handlers(app)
     app.state.services = services

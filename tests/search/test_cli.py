@@ -33,8 +33,10 @@ def write_beir(folder: Path) -> None:
         {"_id": "d3", "title": "Theatre lists", "text": "Surgeons planned operating lists six weeks ahead."},
     ]
     (folder / "corpus.jsonl").write_text("\n".join(json.dumps(d) for d in docs) + "\n")
-    queries = [{"_id": "q1", "text": "ambulance crews waiting at hospital"},
-               {"_id": "q2", "text": "skin condition follow-up appointments"}]
+    queries = [
+        {"_id": "q1", "text": "ambulance crews waiting at hospital"},
+        {"_id": "q2", "text": "skin condition follow-up appointments"},
+    ]
     (folder / "queries.jsonl").write_text("\n".join(json.dumps(q) for q in queries) + "\n")
     (folder / "qrels" / "dev.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n")
 
@@ -55,8 +57,11 @@ def test_ingest_search_remove(env: Path, capsys: pytest.CaptureFixture[str]) -> 
     build_search(get_settings())
     source = (FIXTURES / "case-studies" / "test-nwas-handover.md").read_text()
     new = env / "new.md"
-    new.write_text(source.replace("id: test-nwas-handover", "id: test-cli-doc").replace(
-        "Ambulance crews released faster", "Hospital ambulance liaison officers speed release"))
+    new.write_text(
+        source.replace("id: test-nwas-handover", "id: test-cli-doc").replace(
+            "Ambulance crews released faster", "Hospital ambulance liaison officers speed release"
+        )
+    )
     assert main(["ingest", str(new)]) == 0
     assert "ingested test-cli-doc" in capsys.readouterr().out
     assert main(["search", "ambulance liaison officers", "--json"]) == 0

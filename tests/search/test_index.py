@@ -72,9 +72,7 @@ def test_filters_and_facets(service: SearchService) -> None:
     assert uec["facets"]["type"] == {"case-study": uec["total"]}
     north_west = service.search(SearchRequest("patients", filters={"region": ["Y62"]}))
     assert {r["id"] for r in north_west["results"]} <= {"test-bolton-pifu", "test-nwas-handover"}
-    recent = service.search(
-        SearchRequest("patients", published_after=__import__("datetime").date(2023, 1, 1))
-    )
+    recent = service.search(SearchRequest("patients", published_after=__import__("datetime").date(2023, 1, 1)))
     assert all(r["published"] > "2023-01-01" for r in recent["results"])
     page = service.search(SearchRequest("patients", k=2, offset=2))
     assert len(page["results"]) <= 2 and page["offset"] == 2
@@ -136,17 +134,13 @@ def test_ingest_embeds_only_the_new_document_and_reloads(fresh: SearchService) -
     assert ids[0] == "test-virtual-ward"
     removed = fresh.remove_document("test-virtual-ward")
     assert removed["counts"]["embedded_new"] == 0
-    assert "test-virtual-ward" not in [
-        r["id"] for r in fresh.search(SearchRequest("virtual ward"))["results"]
-    ]
+    assert "test-virtual-ward" not in [r["id"] for r in fresh.search(SearchRequest("virtual ward"))["results"]]
 
 
 def test_invalid_documents_are_refused_before_writing(fresh: SearchService) -> None:
     good = (FIXTURES / "case-studies" / "test-bolton-pifu.md").read_text()
     cases = {
-        "providers": good.replace("providers: [RMC]", "providers: [XXX]").replace(
-            "id: test-bolton-pifu", "id: new-a"
-        ),
+        "providers": good.replace("providers: [RMC]", "providers: [XXX]").replace("id: test-bolton-pifu", "id: new-a"),
         "priority_areas": good.replace("priority_areas: [elective]", "priority_areas: [nope]").replace(
             "id: test-bolton-pifu", "id: new-b"
         ),

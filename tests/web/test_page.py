@@ -7,6 +7,7 @@ see the SPC chart and the buddy suggestions, then the regional assignment and wa
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +24,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 SHOTS = ARTIFACTS / "screenshots"
 TIMEOUT_MS = 60_000
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed "
-                                "(scripts/setup.sh --test installs it)")
+# A missing browser fails the suite (scripts/setup.sh --test installs it) unless explicitly allowed.
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("LEARNSYS_ALLOW_NO_BROWSER") == "1",
+                                reason="Debian chromium is not installed and LEARNSYS_ALLOW_NO_BROWSER=1")
 
 
 @pytest.fixture(scope="module")
@@ -164,10 +166,12 @@ def test_provider_page_direct_link(page: Any, live_server: Any) -> None:
 def test_regional_assignment_and_wave_plan(page: Any) -> None:
     page.click("text=Regional planning")
     page.wait_for_selector("#regional-heading")
-    page.select_option("#a-scope", "Y62")
+    page.select_option("#a-scope", "national")
     page.click("#assign-form button[type=submit]")
     page.wait_for_selector("#assignment-table tbody tr")
     assert "total score" in page.text_content("#regional-status")
+    pairs = page.locator("#assignment-table tbody tr").count()
+    assert f"Assignment: {pairs} pair(s)" in page.text_content("#regional-status")
     page.fill("#p-wave_size", "20")
     page.fill("#p-waves", "2")
     page.click("#plan-form button[type=submit]")

@@ -54,9 +54,7 @@ def document_hash(doc: Document) -> str:
 def doc_record(doc: Document, reference: ReferenceData | None) -> DocRecord:
     regions, icbs = place_codes(doc.providers, reference)
     sources = [
-        {"url": str(s.get("url", "")), "title": str(s.get("title", ""))}
-        for s in doc.sources
-        if isinstance(s, dict)
+        {"url": str(s.get("url", "")), "title": str(s.get("title", ""))} for s in doc.sources if isinstance(s, dict)
     ]
     metrics = [m for m in doc.metrics if isinstance(m, dict)]
     return DocRecord(

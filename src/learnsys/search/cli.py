@@ -90,23 +90,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
         try:
             dataset = load_project_set(settings.corpus_dir, documents)
         except FileNotFoundError as exc:
-            print(
-                f"error: no project evaluation set ({exc}); run scripts/merge_eval_parts.py", file=sys.stderr
-            )
+            print(f"error: no project evaluation set ({exc}); run scripts/merge_eval_parts.py", file=sys.stderr)
             return 1
     expand = args.expand == "on"
     _progress(f"indexing {len(dataset.documents)} documents of {dataset.name} ...")
     index, embedded = build_index(dataset.documents, encoder, cache, reference=reference)
-    _progress(
-        f"{len(index.chunks)} chunks ({embedded} newly embedded); running {len(dataset.queries)} queries ..."
-    )
+    _progress(f"{len(index.chunks)} chunks ({embedded} newly embedded); running {len(dataset.queries)} queries ...")
     retriever = HybridRetriever(encoder, terminology, GraphBooster(reference) if reference else None)
     Encoder.limit_threads(1)  # one query at a time: see docs/search.md
     modes = ["bm25", "dense", "hybrid"] if args.mode == "all" else [args.mode]
     results = {
-        mode: evaluate_index(
-            index, retriever, dataset, evaluation_config(mode, expand=expand, boost=not args.no_boost)
-        )
+        mode: evaluate_index(index, retriever, dataset, evaluation_config(mode, expand=expand, boost=not args.no_boost))
         for mode in modes
     }
     if args.json:
@@ -180,9 +174,7 @@ def register(subparsers: Any) -> None:
     search.set_defaults(handler=cmd_search)
 
     ev = subparsers.add_parser("eval", help="nDCG@10, recall@10/100, MRR@10 on a BEIR dataset or corpus/eval")
-    ev.add_argument(
-        "--beir", metavar="DIR", help="BEIR folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv)"
-    )
+    ev.add_argument("--beir", metavar="DIR", help="BEIR folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv)")
     ev.add_argument("--split", default=None, help="qrels split (default: test, or the only one present)")
     ev.add_argument("--mode", choices=["bm25", "dense", "hybrid", "all"], default="hybrid")
     ev.add_argument(
@@ -195,9 +187,7 @@ def register(subparsers: Any) -> None:
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(handler=cmd_eval)
 
-    ingest = subparsers.add_parser(
-        "ingest", help="validate a document, add it to corpus/ and reindex incrementally"
-    )
+    ingest = subparsers.add_parser("ingest", help="validate a document, add it to corpus/ and reindex incrementally")
     ingest.add_argument("path")
     ingest.set_defaults(handler=cmd_ingest)
 

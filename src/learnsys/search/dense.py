@@ -57,11 +57,12 @@ class Encoder:
 
     @staticmethod
     def limit_threads(threads: int) -> None:
-        """Intra-op threads of torch for this process. One thread answers a single short query fastest on a
-        busy 2-core machine (no spinning OpenMP barrier); see docs/search.md."""
+        """Intra-op threads of torch and faiss (OpenMP) for this process. One thread answers a single short
+        query fastest on a busy 2-core machine (no spinning OpenMP barrier); see docs/search.md."""
         import torch
 
         torch.set_num_threads(max(1, threads))
+        faiss.omp_set_num_threads(max(1, threads))
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
@@ -150,9 +151,7 @@ class DenseIndex:
             index.add(vectors)
         return cls(vectors, index, kind)
 
-    def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(chunk rows, cosine scores) of the ``k`` nearest chunks; ``allowed`` is a boolean row mask."""
         n = self.index.ntotal
         if n == 0 or k <= 0:

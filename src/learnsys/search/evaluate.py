@@ -53,14 +53,10 @@ def load_beir(folder: Path, split: str | None = None) -> Dataset:
         raise FileNotFoundError(f"{qrels_path} not found (splits here: {', '.join(available) or 'none'})")
     qrels = read_qrels(qrels_path)
     documents = [
-        Document(
-            id=str(r["_id"]), title=str(r.get("title") or ""), type="beir", body=str(r.get("text") or "")
-        )
+        Document(id=str(r["_id"]), title=str(r.get("title") or ""), type="beir", body=str(r.get("text") or ""))
         for r in read_jsonl(folder / "corpus.jsonl")
     ]
-    queries = {
-        str(r["_id"]): str(r["text"]) for r in read_jsonl(folder / "queries.jsonl") if str(r["_id"]) in qrels
-    }
+    queries = {str(r["_id"]): str(r["text"]) for r in read_jsonl(folder / "queries.jsonl") if str(r["_id"]) in qrels}
     return Dataset(f"{folder.name}/{split}", documents, queries, qrels)
 
 
@@ -68,9 +64,7 @@ def load_project_set(corpus_dir: Path, documents: list[Document]) -> Dataset:
     """The project's evaluation set (corpus/eval) over the given corpus documents."""
     folder = corpus_dir / "eval"
     qrels = read_qrels(folder / "qrels" / "test.tsv")
-    queries = {
-        str(r["_id"]): str(r["text"]) for r in read_jsonl(folder / "queries.jsonl") if str(r["_id"]) in qrels
-    }
+    queries = {str(r["_id"]): str(r["text"]) for r in read_jsonl(folder / "queries.jsonl") if str(r["_id"]) in qrels}
     return Dataset("learnsys", documents, queries, qrels)
 
 
@@ -105,9 +99,7 @@ def score_run(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> di
     return {k: round(v / len(judged), 4) for k, v in totals.items()}
 
 
-def run_queries(
-    queries: dict[str, str], rank: Callable[[str], list[str]]
-) -> tuple[dict[str, list[str]], float]:
+def run_queries(queries: dict[str, str], rank: Callable[[str], list[str]]) -> tuple[dict[str, list[str]], float]:
     """(query id -> ranked doc ids, mean seconds per query)."""
     started = time.perf_counter()
     run = {qid: rank(text) for qid, text in queries.items()}
@@ -124,7 +116,7 @@ def evaluate_index(
     """Run every query of ``dataset`` against ``index`` and score the rankings."""
 
     def rank(text: str) -> list[str]:
-        return [index.docs[h.doc].id for h in retriever.retrieve(index, text, config=config).hits[:depth]]
+        return [index.docs[d].id for d in retriever.retrieve(index, text, config=config).ranked[:depth]]
 
     run, seconds = run_queries(dataset.queries, rank)
     return {

@@ -35,9 +35,7 @@ class ExpandedQuery:
         return set(self.weighted_terms)
 
 
-def match_concepts(
-    query_words: tuple[str, ...], terminology: Terminology
-) -> list[tuple[int, int, list[Concept]]]:
+def match_concepts(query_words: tuple[str, ...], terminology: Terminology) -> list[tuple[int, int, list[Concept]]]:
     """Longest-first matches of label word sequences in the query: (start, end, concepts)."""
     found: list[tuple[int, int, list[Concept]]] = []
     i = 0

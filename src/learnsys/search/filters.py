@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -71,12 +70,37 @@ def doc_mask(index: SearchIndex, filters: Filters) -> np.ndarray | None:
     return mask
 
 
-def facets(docs: list[DocRecord]) -> dict[str, dict[str, int]]:
+def facet_pairs(index: SearchIndex, name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(document row, value number) for every value a document has, and the values; cached per index."""
+    cache: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = index.__dict__.setdefault("_facet_pairs", {})
+    if name not in cache:
+        values: dict[str, int] = {}
+        rows: list[int] = []
+        numbers: list[int] = []
+        for row, doc in enumerate(index.docs):
+            found = (
+                [doc.published[:4]]
+                if name == "published_year" and doc.published
+                else ([] if name == "published_year" else doc_values(doc, name))
+            )
+            for value in found:
+                rows.append(row)
+                numbers.append(values.setdefault(value, len(values)))
+        cache[name] = (np.array(rows, dtype=np.int64), np.array(numbers, dtype=np.int64), list(values))
+    return cache[name]
+
+
+def facets(index: SearchIndex, rows: list[int] | np.ndarray) -> dict[str, dict[str, int]]:
     """Counts per value of each filterable field over the given documents (most frequent first)."""
+    member = np.zeros(len(index.docs), dtype=bool)
+    member[np.asarray(rows, dtype=np.int64)] = True
     out: dict[str, dict[str, int]] = {}
-    for name in FACET_FIELDS:
-        counts = Counter(v for d in docs for v in doc_values(d, name))
-        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    years = Counter(d.published[:4] for d in docs if d.published)
-    out["published_year"] = dict(sorted(years.items(), reverse=True))
+    for name in (*FACET_FIELDS, "published_year"):
+        doc_rows, numbers, values = facet_pairs(index, name)
+        counts = np.bincount(numbers[member[doc_rows]], minlength=len(values)) if len(values) else numbers[:0]
+        found = [(values[i], int(counts[i])) for i in np.flatnonzero(counts)]
+        if name == "published_year":
+            out[name] = dict(sorted(found, reverse=True))
+        else:
+            out[name] = dict(sorted(found, key=lambda kv: (-kv[1], kv[0])))
     return out

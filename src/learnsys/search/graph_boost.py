@@ -141,9 +141,7 @@ class PeerFinder:
             sd = math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) or 1.0
             stats[var] = (mean, sd)
         for ods, ctx in reference.context.items():
-            self.vectors[ods] = {
-                k: (self._tx(k, v) - stats[k][0]) / stats[k][1] for k, v in ctx.items() if k in stats
-            }
+            self.vectors[ods] = {k: (self._tx(k, v) - stats[k][0]) / stats[k][1] for k, v in ctx.items() if k in stats}
 
     @staticmethod
     def _tx(var: str, value: float) -> float:
@@ -217,9 +215,7 @@ class GraphBooster:
                 out[row] = Boost(min(MAX_BOOST, value), "; ".join(reasons))
         return out
 
-    def _peer_part(
-        self, providers: list[str], me: str, areas: list[str], nearest: set[str]
-    ) -> tuple[float, str]:
+    def _peer_part(self, providers: list[str], me: str, areas: list[str], nearest: set[str]) -> tuple[float, str]:
         family = self.performance.family(me)
         best = (0.0, "")
         for ods in providers:

@@ -18,6 +18,7 @@ from learnsys.search.terminology import Terminology
 LEXICAL_CANDIDATES = 1000  # documents kept from BM25
 DENSE_CANDIDATE_CHUNKS = 300  # chunks asked of faiss
 DENSE_MIN_SCORE = 0.35  # a dense-only document joins the result set (total, facets) above this cosine
+MAX_PAGE_END = 10_100  # offset + k can reach this (service limits)
 
 
 MODES = ("bm25", "dense", "hybrid")
@@ -64,9 +65,38 @@ class Hit:
 
 @dataclass
 class Retrieval:
+    """The ranked result set; ``Hit`` records (with ranks and explanations) are made only when asked for."""
+
     query: ExpandedQuery
-    hits: list[Hit]  # the whole ranked result set
+    ranked: list[int]  # document rows, best first: the whole result set
+    scores: dict[int, float]
+    fused: dict[int, float]
+    lexical: dict[int, float]
+    dense: dict[int, float]
+    boosts: dict[int, Boost]
+    best_chunk: dict[int, int]
     areas: list[str] = field(default_factory=list)
+
+    def top(self, start: int, stop: int) -> list[Hit]:
+        lr, dr = ranks(self.lexical), ranks(self.dense)
+        return [
+            Hit(
+                d,
+                self.scores[d],
+                self.fused[d],
+                lr.get(d),
+                self.lexical.get(d),
+                dr.get(d),
+                self.dense.get(d),
+                self.boosts.get(d, Boost()),
+                self.best_chunk[d],
+            )
+            for d in self.ranked[start:stop]
+        ]
+
+    @property
+    def hits(self) -> list[Hit]:
+        return self.top(0, len(self.ranked))
 
 
 def best_per_doc(
@@ -149,26 +179,12 @@ class HybridRetriever:
         boosts: dict[int, Boost] = {}
         if cfg.graph_boost and self.booster is not None and members:
             boosts = self.booster.boost(index, members, areas, for_provider)
-        lr, dr = ranks(lexical), ranks(dense)
-        hits = []
-        for d in members:
-            boost = boosts.get(d, Boost())
-            best_chunk = lexical_chunk.get(d, dense_chunk.get(d, index.doc_chunks[d][0]))
-            hits.append(
-                Hit(
-                    d,
-                    fused[d] * (1.0 + boost.value),
-                    fused[d],
-                    lr.get(d),
-                    lexical.get(d),
-                    dr.get(d),
-                    dense.get(d),
-                    boost,
-                    best_chunk,
-                )
-            )
-        hits.sort(key=lambda h: (-h.score, index.docs[h.doc].id))
-        return Retrieval(query, hits, areas)
+        scores = {d: fused[d] * (1.0 + boosts[d].value) if d in boosts else fused[d] for d in members}
+        ids = index.docs
+        ranked = sorted(members, key=lambda d: (-scores[d], ids[d].id))
+        best_chunk = {d: lexical_chunk.get(d, dense_chunk.get(d, -1)) for d in ranked[:MAX_PAGE_END]}
+        best_chunk = {d: c if c >= 0 else index.doc_chunks[d][0] for d, c in best_chunk.items()}
+        return Retrieval(query, ranked, scores, fused, lexical, dense, boosts, best_chunk, areas)
 
     def search(
         self,
@@ -185,7 +201,7 @@ class HybridRetriever:
         retrieval = self.retrieve(index, text, filters=filters, for_provider=for_provider, config=config)
         stems = retrieval.query.highlight_stems
         results = []
-        for hit in retrieval.hits[offset : offset + k]:
+        for hit in retrieval.top(offset, offset + k):
             doc = index.docs[hit.doc]
             chunk = index.chunks[hit.best_chunk]
             results.append(
@@ -216,11 +232,11 @@ class HybridRetriever:
             "query": text,
             "expanded_terms": retrieval.query.synonyms_used,
             "priority_areas": retrieval.areas,
-            "total": len(retrieval.hits),
+            "total": len(retrieval.ranked),
             "offset": offset,
             "k": k,
             "results": results,
-            "facets": facets([index.docs[h.doc] for h in retrieval.hits]),
+            "facets": facets(index, retrieval.ranked),
             "build_id": index.build_id,
         }
 

@@ -209,15 +209,11 @@ class SearchService:
         if self.reference is not None:
             allowed["region"] = set(self.reference.regions)
             allowed["icb"] = set(self.reference.icbs)
-            allowed["provider"] = (
-                set(self.reference.providers) | set(self.reference.icbs) | set(self.reference.regions)
-            )
+            allowed["provider"] = set(self.reference.providers) | set(self.reference.icbs) | set(self.reference.regions)
         if self._index is not None:  # values present in the index are always accepted
-            from learnsys.search.filters import doc_values
-
             for name in FACET_FIELDS:
                 if name in allowed:
-                    allowed[name] |= {v for d in self._index.docs for v in doc_values(d, name)}
+                    allowed[name] |= set(value_masks(self._index, name))
         return allowed
 
     def search(self, request: SearchRequest) -> dict[str, Any]:
@@ -301,8 +297,7 @@ class SearchService:
                         (
                             "id",
                             1,
-                            f"{doc_id!r} is an exemplar of {', '.join(sorted(linked))}; "
-                            "update those guides first",
+                            f"{doc_id!r} is an exemplar of {', '.join(sorted(linked))}; update those guides first",
                         )
                     ]
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from learnsys.search.text import STOPWORDS, TOKEN_RE, stem
 
@@ -11,9 +12,14 @@ SNIPPET_WORDS = 40
 _SPLIT = re.compile(r"(\s+)")
 
 
+@lru_cache(maxsize=100_000)
+def _word_stems(word: str) -> frozenset[str]:
+    """Stems of the index terms inside one whitespace-separated word."""
+    return frozenset(stem(t.removesuffix("'s")) for t in TOKEN_RE.findall(word.lower()) if t not in STOPWORDS)
+
+
 def _is_match(word: str, stems: set[str]) -> bool:
-    tokens = TOKEN_RE.findall(word.lower())
-    return any(t not in STOPWORDS and stem(t.removesuffix("'s")) in stems for t in tokens)
+    return not _word_stems(word).isdisjoint(stems)
 
 
 def _mark(word: str) -> str:
@@ -43,10 +49,7 @@ def make_snippet(text: str, stems: set[str], max_words: int = SNIPPET_WORDS) -> 
         first = hits.index(True, start)
         start = max(0, min(start, first - 5))
     end = min(len(tokens), start + max_words)
-    out = [
-        (_mark(w) if hit else html.escape(w))
-        for w, hit in zip(tokens[start:end], hits[start:end], strict=True)
-    ]
+    out = [(_mark(w) if hit else html.escape(w)) for w, hit in zip(tokens[start:end], hits[start:end], strict=True)]
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(tokens) else ""
     return prefix + " ".join(out) + suffix

@@ -116,9 +116,7 @@ def _values(value: list[str] | str | None) -> list[str]:
 )
 def search_get(
     services: ServicesDep,
-    q: Annotated[
-        str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="the question, in your words")
-    ],
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="the question, in your words")],
     k: Annotated[int, Query(ge=1, le=MAX_K, description="results per page")] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     priority_area: Values = None,
@@ -130,9 +128,7 @@ def search_get(
     type: Values = None,
     method: Values = None,
     published_after: Annotated[date | None, Query(description="YYYY-MM-DD (exclusive)")] = None,
-    for_provider: Annotated[
-        str | None, Query(max_length=10, description="ODS code to personalise for")
-    ] = None,
+    for_provider: Annotated[str | None, Query(max_length=10, description="ODS code to personalise for")] = None,
     mode: Annotated[Literal["hybrid", "bm25", "dense"], Query()] = "hybrid",
     boost: bool = True,
 ) -> dict[str, Any]:
@@ -190,9 +186,7 @@ def get_document(services: ServicesDep, doc_id: Annotated[str, Path(max_length=2
 def _authorise(services: Services, authorization: str | None) -> None:
     token = services.settings.api_token
     if not token:
-        raise ProblemError(
-            403, "Writes disabled", "Document writes are disabled: no API token is configured."
-        )
+        raise ProblemError(403, "Writes disabled", "Document writes are disabled: no API token is configured.")
     scheme, _, given = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise ProblemError(401, "Unauthorized", "A valid bearer token is required.", field="Authorization")

@@ -131,7 +131,8 @@ function table(caption, headers, rows, attrs) {
       el("caption", {}, caption),
       el("thead", {}, el("tr", {}, headers.map((h) => el("th", { scope: "col", class: h.num ? "num" : null },
         h.label || h)))),
-      el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((c, i) =>
+      el("tbody", {}, rows.length ? [] : el("tr", {}, el("td", { colspan: headers.length, class: "muted" }, "None.")),
+        rows.map((cells) => el("tr", {}, cells.map((c, i) =>
         el(i === 0 ? "th" : "td", { scope: i === 0 ? "row" : null, class: headers[i].num ? "num" : null }, c)))))));
 }
 
@@ -438,6 +439,7 @@ function supportPanel(support) {
   const s = support.support;
   panel.append(
     el("p", {}, `${s.label} (${support.status === "official" ? "from the official assessment" : "from the indicative assessment, not official"}): ${s.description || ""}`),
+    support.note ? el("p", { class: "muted support-note" }, support.note) : null,
     el("h3", {}, "Support offers"),
     el("ul", { class: "offers" }, (s.offers || []).map((o) => el("li", {}, el("strong", {}, o.label), o.description ? `: ${o.description}` : ""))),
     (s.nhse_support || []).length ? el("h3", {}, "NHS England support") : null,
@@ -716,6 +718,19 @@ async function loadLookups() {
   }
 }
 
+async function waitUntilReady() {
+  // While the server is still loading its graph and indexes, /ready answers 503: say so and retry.
+  const status = document.getElementById("results-status");
+  for (;;) {
+    try {
+      const response = await fetch(`${API}/ready`, { headers: { Accept: "application/json" } });
+      if (response.ok) { setStatus(status, ""); return; }
+    } catch (_) { /* server restarting: retry */ }
+    setStatus(status, "learnsys is starting: loading the knowledge graph and search indexes…");
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+}
+
 document.addEventListener("DOMContentLoaded", async () => {
   const form = document.getElementById("search-form");
   form.addEventListener("submit", (event) => { event.preventDefault(); navigateSearch(searchParamsFromForm()); });
@@ -728,6 +743,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (history.length > 1) { event.preventDefault(); history.back(); }
   });
   window.addEventListener("hashchange", route);
+  await waitUntilReady();
   await loadLookups();
   document.body.dataset.ready = "true";
   await route();

@@ -27,29 +27,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(fresh: SearchService) -> Iterator[str]:
-    services = Services(settings=fresh.settings, reference=fresh.reference, graph=None, search=fresh, ready=True)
+def run_server(service: SearchService) -> tuple[uvicorn.Server, threading.Thread, str]:
+    services = Services(settings=service.settings, reference=service.reference, graph=None, search=service, ready=True)
     app = FastAPI()
     install_problem_handlers(app)
     app.state.services = services
     app.include_router(search_routes.router)
     app.include_router(search_routes.router, prefix="/v1")
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not srv.started and time.monotonic() < deadline:
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
+    return srv, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def ro_server(service: SearchService) -> Iterator[str]:
+    """A server over the shared read-only index."""
+    srv, thread, url = run_server(service)
+    yield url
     srv.should_exit = True
     thread.join(timeout=5)
 
 
-def test_get_and_post_search(server: str) -> None:
-    with httpx.Client(base_url=server, timeout=30) as client:
+@pytest.fixture
+def server(fresh: SearchService) -> Iterator[str]:
+    """A server over a writable corpus and index of its own."""
+    srv, thread, url = run_server(fresh)
+    yield url
+    srv.should_exit = True
+    thread.join(timeout=5)
+
+
+def test_get_and_post_search(ro_server: str) -> None:
+    with httpx.Client(base_url=ro_server, timeout=30) as client:
         r = client.get("/search", params={"q": "PIFU derm", "k": 3})
         assert r.status_code == 200, r.text
         body = r.json()
@@ -80,14 +94,15 @@ def test_get_and_post_search(server: str) -> None:
         ({"q": "x", "offset": "-1"}, 422, "offset"),
     ],
 )
-def test_bad_queries_get_problem_bodies(server: str, params: dict, status: int, field: str) -> None:
-    r = httpx.get(f"{server}/search", params=params, timeout=30)
+def test_bad_queries_get_problem_bodies(ro_server: str, params: dict, status: int, field: str) -> None:
+    r = httpx.get(f"{ro_server}/search", params=params, timeout=30)
     assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["field"] == field
 
 
-def test_bad_post_bodies(server: str) -> None:
+def test_bad_post_bodies(ro_server: str) -> None:
+    server = ro_server
     for body, field in (({"q": "x", "k": 0}, "k"), ({"q": "x", "colour": "red"}, "colour"), ({"k": 3}, "q")):
         r = httpx.post(f"{server}/search", json=body, timeout=30)
         assert r.status_code == 422 and r.json()["field"] == field, r.text

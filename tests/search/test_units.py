@@ -109,3 +109,11 @@ def test_metrics() -> None:
     assert recall_at(["a"], rels, 10) == 0.5 and mrr_at(["x", "b"], rels, 10) == 0.5
     scores = score_run({"q": ["a", "b"]}, {"q": rels})
     assert scores["ndcg@10"] == 1.0 and set(scores) == {"ndcg@10", "recall@10", "recall@100", "mrr@10"}
+
+
+def test_fast_query_path_matches_sentence_transformers(encoder) -> None:  # noqa: ANN001
+    import numpy as np
+
+    assert encoder._fast_path() is not None
+    for text in ("PIFU derm", "how do other trusts cut ambulance handover delays " * 3):
+        assert float(np.dot(encoder.encode_query(text), encoder.encode([text])[0])) > 0.9999

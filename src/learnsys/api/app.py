@@ -10,12 +10,12 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from learnsys import __version__
+from learnsys import __version__, web
 from learnsys.api.observability import RequestMetrics, install_observability
 from learnsys.api.problems import PROBLEM_JSON, ProblemError, install_problem_handlers
-from learnsys import web
 from learnsys.api.routes import buddies, concepts, context, oversight, providers, search, sparql
 from learnsys.config import Settings, get_settings
 from learnsys.services import Services
@@ -23,6 +23,17 @@ from learnsys.services import Services
 log = logging.getLogger(__name__)
 API_ROUTERS: list[APIRouter] = [providers.router, concepts.router, sparql.router, oversight.router, search.router,
                                  context.router, buddies.router]
+OPEN_WHILE_LOADING = {"/health", "/ready", "/v1/health", "/v1/ready", "/openapi.json", "/docs", "/"}
+PROMETHEUS_EXAMPLE = (
+    '# TYPE learnsys_requests_total counter\n'
+    'learnsys_requests_total{route="/search",method="GET",status="200"} 12\n'
+    '# TYPE learnsys_graph_triples gauge\nlearnsys_graph_triples 415932\n')
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["type", "title", "status"], "additionalProperties": True,
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                   "detail": {"type": "string"}, "instance": {"type": "string"},
+                   "field": {"type": ["string", "null"]}},
+}
 DESCRIPTION = """learnsys: the knowledge graph and best-practice search service of the NHS improvement system.
 
 Every path is versioned under `/v1`; the unversioned paths are aliases. Errors are RFC 9457
@@ -52,8 +63,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     @app.middleware("http")
     async def _require_services(request: Request, call_next: Any) -> Any:
         path = request.url.path
-        if app.state.services is None and path not in ("/health", "/ready", "/v1/health", "/v1/ready",
-                                                       "/openapi.json", "/docs", "/") and not path.startswith("/static"):
+        if app.state.services is None and path not in OPEN_WHILE_LOADING and not path.startswith("/static"):
             problem = ProblemError(503, "Starting up", "The graph and indexes are still loading; retry shortly.")
             return JSONResponse(problem.body(path), status_code=503, media_type=PROBLEM_JSON,
                                 headers={"Retry-After": "5"})
@@ -88,17 +98,49 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
                 "documents": len(loaded.documents)}
 
     @system.get("/metrics/prometheus", summary="Prometheus metrics: requests, latencies, graph and index sizes",
-                response_class=PlainTextResponse)
+                response_class=PlainTextResponse,
+                responses={200: {"content": {"text/plain": {"example": PROMETHEUS_EXAMPLE}}}})
     def prometheus(request: Request) -> PlainTextResponse:
         return PlainTextResponse(metrics.render(_gauges(request.app.state.services)),
                                  media_type="text/plain; version=0.0.4")
 
+    install_problem_openapi(app)
     app.include_router(web.router)
     for prefix in ("", "/v1"):
         app.include_router(system, prefix=prefix, include_in_schema=prefix == "/v1")
         for router in API_ROUTERS:
             app.include_router(router, prefix=prefix, include_in_schema=prefix == "/v1")
     return app
+
+
+def install_problem_openapi(app: FastAPI) -> None:
+    """Document every 4xx/5xx response as an RFC 9457 problem body in the OpenAPI schema."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = PROBLEM_SCHEMA
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for item in schema["paths"].values():
+            for operation in item.values():
+                responses = operation.get("responses") if isinstance(operation, dict) else None
+                if responses is None:
+                    continue
+                for code, response in responses.items():
+                    if code[0] in "45":
+                        response["content"] = problem
+                responses.setdefault("4XX", {"description": "Client error (RFC 9457 problem details)",
+                                             "content": problem})
+                responses.setdefault("5XX", {"description": "Not ready, time limit or server error",
+                                             "content": problem})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _wants_prometheus(accept: str) -> bool:
@@ -115,8 +157,8 @@ def _gauges(services: Services | None) -> dict[str, float]:
                                 "observations": len(services.reference.observations)}
     if services.graph is not None:
         gauges["graph_triples"] = len(services.graph)
-    if services.search is not None and hasattr(services.search, "chunk_count"):
-        gauges["index_chunks"] = services.search.chunk_count()
+    if services.search is not None:
+        gauges["index_chunks"] = services.search.status()["chunks"]
     return gauges
 
 

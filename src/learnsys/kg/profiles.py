@@ -60,6 +60,24 @@ def current_assessment(data: ReferenceData, ods: str) -> Assessment | None:
     return pick_current(assessments_of(data, ods))
 
 
+def effective_segment(current: Assessment, held: list[Assessment]) -> tuple[int | None, str | None]:
+    """The segment to act on: segment 5 if the provider is in the Recovery Support Programme.
+
+    League tables carry no programme flag; the latest published flag (from the NOF data file) is used then.
+    """
+    if current.recovery_support is not None or not current.official:
+        return current.final_segment, None
+    flagged = sorted(
+        (a for a in held if a.official and a.recovery_support is not None), key=lambda a: a.period
+    )
+    if flagged and flagged[-1].recovery_support:
+        return 5, (
+            f"Segment 5: in the Recovery Support Programme as published for {flagged[-1].period}; "
+            f"the {current.period} record does not carry that flag."
+        )
+    return current.final_segment, None
+
+
 def assessment_dict(item: Assessment, data: ReferenceData) -> dict[str, Any]:
     """An assessment as the API shows it; ``segment`` is the segment to act on (5 in Recovery Support)."""
     source = data.sources.get(item.source)

@@ -10,9 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from learnsys.kg.profiles import assessment_dict, pick_current
+from learnsys.kg.profiles import assessment_dict, effective_segment, pick_current
 from learnsys.kg.records import Assessment, ReferenceData
-from learnsys.oversight.scoring import final_segment, indicative_assessments
+from learnsys.oversight.scoring import indicative_assessments
 
 LS = "https://w3id.org/learnsys/ontology#"
 SEGMENT = "https://w3id.org/learnsys/id/concept/nof-segment/"
@@ -134,24 +134,6 @@ def current_assessment(data: ReferenceData, ods: str) -> tuple[Assessment | None
     if not any(not a.official for a in held):
         held += [a for a in _indicative(data) if a.provider == ods]
     return pick_current(held), held
-
-
-def effective_segment(current: Assessment, held: list[Assessment]) -> tuple[int | None, str | None]:
-    """The segment to act on: segment 5 if the provider is in the Recovery Support Programme.
-
-    League tables carry no programme flag; the latest published flag (from the NOF data file) is used then.
-    """
-    if current.recovery_support is not None or not current.official:
-        return final_segment(current), None
-    flagged = sorted(
-        (a for a in held if a.official and a.recovery_support is not None), key=lambda a: a.period
-    )
-    if flagged and flagged[-1].recovery_support:
-        return 5, (
-            f"Segment 5: in the Recovery Support Programme as published for {flagged[-1].period}; "
-            f"the {current.period} record does not carry that flag."
-        )
-    return final_segment(current), None
 
 
 def provider_support(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -18,6 +19,7 @@ from learnsys.search.terminology import Terminology
 LEXICAL_CANDIDATES = 1000  # documents kept from BM25
 DENSE_CANDIDATE_CHUNKS = 300  # chunks asked of faiss
 DENSE_MIN_SCORE = 0.35  # a dense-only document joins the result set (total, facets) above this cosine
+BOOST_TOP = 200  # the boost (<= 15%) is computed for the best fused documents only
 MAX_PAGE_END = 10_100  # offset + k can reach this (service limits)
 
 
@@ -173,12 +175,11 @@ class HybridRetriever:
         members = [d for d in fused if d in lexical or dense.get(d, 0.0) >= cfg.dense_min_score]
         if not members and cfg.mode == "dense":
             members = list(fused)
-        areas = query.priority_areas
-        if not areas:
-            areas = infer_areas(index, sorted(members, key=lambda d: -fused[d])[:5])
+        leaders = heapq.nlargest(BOOST_TOP, members, key=fused.__getitem__)
+        areas = query.priority_areas or infer_areas(index, leaders[:5])
         boosts: dict[int, Boost] = {}
-        if cfg.graph_boost and self.booster is not None and members:
-            boosts = self.booster.boost(index, members, areas, for_provider)
+        if cfg.graph_boost and self.booster is not None and leaders:
+            boosts = self.booster.boost(index, leaders, areas, for_provider)
         scores = {d: fused[d] * (1.0 + boosts[d].value) if d in boosts else fused[d] for d in members}
         ids = index.docs
         ranked = sorted(members, key=lambda d: (-scores[d], ids[d].id))

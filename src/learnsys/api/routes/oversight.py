@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Query
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
+from learnsys.api import examples
 from learnsys.api.deps import ServicesDep
 from learnsys.api.problems import ProblemError, not_found
 from learnsys.kg.profiles import assessment_dict
@@ -33,7 +34,8 @@ def _provider(data: ReferenceData, ods: str) -> Any:
     return provider
 
 
-@router.get("/metrics", summary="The metric catalogue: every metric with its definition, unit and direction")
+@router.get("/metrics", summary="The metric catalogue: every metric with its definition, unit and direction",
+            responses={200: {"content": {"application/json": {"example": examples.METRICS}}}})
 def get_metrics(
     services: ServicesDep,
     granularity: Annotated[Literal["month", "quarter", "year"] | None, Query()] = None,
@@ -43,7 +45,8 @@ def get_metrics(
     return {"total": len(items), "items": items}
 
 
-@router.get("/metrics/{metric_id}", summary="One metric: definition, source, periods held, targets")
+@router.get("/metrics/{metric_id}", summary="One metric: definition, source, periods held, targets",
+            responses={200: {"content": {"application/json": {"example": examples.METRIC}}}})
 def get_metric(metric_id: str, services: ServicesDep) -> dict[str, Any]:
     return metric_summary(services.reference, _metric(services.reference, metric_id))
 
@@ -51,7 +54,7 @@ def get_metric(metric_id: str, services: ServicesDep) -> dict[str, Any]:
 @router.get(
     "/metrics/{metric_id}/variation",
     summary="Each trust's value, national percentile, rank within trust type and position against peers",
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {"content": {"application/json": {"example": examples.VARIATION}, "text/csv": {}}}},
 )
 def get_variation(
     metric_id: str,
@@ -98,7 +101,8 @@ def get_variation(
 @router.get(
     "/providers/{ods}/spc/{metric}",
     summary="XmR chart (Making Data Count) of a provider's monthly metric; .svg or format=svg for an image",
-    responses={200: {"content": {"image/svg+xml": {}}}, 422: {"description": "series too short"}},
+    responses={200: {"content": {"application/json": {"example": examples.SPC}, "image/svg+xml": {}}},
+               422: {"description": "series too short"}},
 )
 def get_spc(
     ods: str,
@@ -146,7 +150,8 @@ def get_spc(
     return body
 
 
-@router.get("/signals", summary="Trusts with special-cause improvement on a monthly metric (learn from them)")
+@router.get("/signals", summary="Trusts with special-cause improvement on a monthly metric (learn from them)",
+            responses={200: {"content": {"application/json": {"example": examples.SIGNALS}}}})
 def get_signals(
     services: ServicesDep,
     metric: Annotated[str, Query(max_length=60)] = "ae_4h_all",
@@ -167,6 +172,7 @@ def get_signals(
 @router.get(
     "/providers/{ods}/assessments",
     summary="Official and indicative NOF assessments; official ones take precedence",
+    responses={200: {"content": {"application/json": {"example": examples.ASSESSMENTS}}}},
 )
 def get_assessments(ods: str, services: ServicesDep) -> dict[str, Any]:
     data = services.reference
@@ -185,7 +191,8 @@ def get_assessments(ods: str, services: ServicesDep) -> dict[str, Any]:
 
 
 @router.get(
-    "/providers/{ods}/support", summary="The support a provider's NOF segment brings (official or indicative)"
+    "/providers/{ods}/support", summary="The support a provider's NOF segment brings (official or indicative)",
+    responses={200: {"content": {"application/json": {"example": examples.SUPPORT}}}},
 )
 def get_support(ods: str, services: ServicesDep) -> dict[str, Any]:
     data = services.reference

@@ -6,12 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from learnsys.api import examples
 from learnsys.api.deps import ServicesDep
 from learnsys.api.problems import ProblemError, not_found
 from learnsys.kg.profiles import (
     assessment_dict,
     assessments_of,
     current_assessment,
+    effective_segment,
     latest_observations,
     list_providers,
     observation_dict,
@@ -53,7 +55,8 @@ def get_providers(
 
 
 @router.get("/providers/{ods}", summary="One provider: organisation, latest metrics, assessments, support",
-            responses={404: {"description": "Unknown ODS code (problem+json)"}})
+            responses={200: {"content": {"application/json": {"example": examples.PROVIDER}}},
+                       404: {"description": "Unknown ODS code (problem+json)"}})
 def get_provider(services: ServicesDep, ods: str) -> dict[str, Any]:
     data = services.reference
     provider = data.providers.get(ods.upper())
@@ -65,6 +68,8 @@ def get_provider(services: ServicesDep, ods: str) -> dict[str, Any]:
     profile["latest_metrics"] = [observation_dict(o, data) for o in sorted(latest.values(), key=lambda o: o.metric)]
     profile["assessments"] = [assessment_dict(a, data) for a in assessments_of(data, provider.ods)]
     profile["current_assessment"] = assessment_dict(current, data) if current else None
+    segment, note = effective_segment(current, assessments_of(data, provider.ods)) if current else (None, None)
+    profile["current_segment"], profile["segment_note"] = segment, note
     profile["support"] = provider_support(data, provider.ods, services.settings.ontology_dir, services.graph)
     profile["context"] = {"year": data.context_year.get(provider.ods), "variables": data.context.get(provider.ods)}
     return profile

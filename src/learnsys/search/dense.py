@@ -16,7 +16,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-HNSW_THRESHOLD = 50_000
+HNSW_THRESHOLD = 25_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -95,6 +96,41 @@ def load_services(settings: Settings, progress: Progress = print, search: bool =
     services.ready = True
     progress("ready")
     return services
+
+
+_GRAPH_REFRESH = threading.Lock()
+
+
+def refresh_graph(services: Services, progress: Progress = log.info) -> None:
+    """Rebuild the graph from the current files and swap it into running services (after a document write).
+
+    Runs behind a lock so overlapping writes rebuild in turn; the old store serves until the new one is loaded.
+    """
+    with _GRAPH_REFRESH:
+        settings = services.settings
+        data, documents = load_inputs(settings)
+        indicative, signals = derived_records(data)
+        graph_build.build_graph_index(settings.index_dir, settings.ontology_dir, data, documents,
+                                      input_hashes(settings), extra_assessments=indicative, signals=signals,
+                                      progress=progress)
+        store = graph_build.load_graph_store(settings.index_dir, timeout_s=settings.sparql_timeout_s,
+                                             max_results=settings.sparql_max_results)
+        services.graph = store
+        services.documents = {d.id: d for d in documents}
+
+
+def schedule_graph_refresh(services: Services) -> threading.Thread:
+    """Refresh the graph in the background, so a document write answers without waiting for it."""
+
+    def run() -> None:
+        try:
+            refresh_graph(services)
+        except Exception:  # the previous graph stays in service
+            log.exception("graph refresh after a document change failed")
+
+    thread = threading.Thread(target=run, daemon=True, name="learnsys-graph-refresh")
+    thread.start()
+    return thread
 
 
 def _search_built(settings: Settings) -> bool:

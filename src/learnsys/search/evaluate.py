@@ -128,4 +128,4 @@ def evaluate_index(
 
 def evaluation_config(mode: str, *, expand: bool = True, boost: bool = True) -> RetrievalConfig:
     """The retrieval settings used for evaluation: every fused candidate is ranked (no result-set cut)."""
-    return RetrievalConfig(mode=mode, expand=expand, graph_boost=boost, dense_min_score=-1.0)
+    return RetrievalConfig(mode=mode, expand=expand, graph_boost=boost, result_floor=0.0)

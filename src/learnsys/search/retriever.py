@@ -18,7 +18,7 @@ from learnsys.search.terminology import Terminology
 
 LEXICAL_CANDIDATES = 1000  # documents kept from BM25
 DENSE_CANDIDATE_CHUNKS = 300  # chunks asked of faiss
-DENSE_MIN_SCORE = 0.35  # a dense-only document joins the result set (total, facets) above this cosine
+RESULT_FLOOR = 0.3  # the result set (total, facets): fused score >= this share of the best fused score
 BOOST_TOP = 200  # the boost (<= 15%) is computed for the best fused documents only
 MAX_PAGE_END = 10_100  # offset + k can reach this (service limits)
 
@@ -37,7 +37,7 @@ class RetrievalConfig:
     graph_boost: bool = True
     lexical_candidates: int = LEXICAL_CANDIDATES
     dense_candidate_chunks: int = DENSE_CANDIDATE_CHUNKS
-    dense_min_score: float = DENSE_MIN_SCORE
+    result_floor: float = RESULT_FLOOR
 
 
 @dataclass
@@ -171,9 +171,11 @@ class HybridRetriever:
         else:
             fused = fuse(lexical, dense, method=cfg.fusion, dense_weight=cfg.dense_weight, rrf_k=cfg.rrf_k)
 
-        # the result set: anything that matched lexically, plus dense-only documents that are close enough
-        members = [d for d in fused if d in lexical or dense.get(d, 0.0) >= cfg.dense_min_score]
-        if not members and cfg.mode == "dense":
+        # the result set: documents within reach of the best one (weak matches on generic words drop out)
+        best = max(fused.values(), default=0.0)
+        if cfg.result_floor > 0:
+            members = [d for d, v in fused.items() if v > 0 and v >= cfg.result_floor * best]
+        else:
             members = list(fused)
         leaders = heapq.nlargest(BOOST_TOP, members, key=fused.__getitem__)
         areas = query.priority_areas or infer_areas(index, leaders[:5])

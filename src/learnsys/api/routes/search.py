@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from learnsys.api.deps import ServicesDep
 from learnsys.api.problems import ProblemError, not_found
+from learnsys.pipeline import schedule_graph_refresh
 from learnsys.search.service import (
     MAX_K,
     MAX_OFFSET,
@@ -106,6 +107,27 @@ def _values(value: list[str] | str | None) -> list[str]:
     return [v.strip() for item in items for v in item.split(",") if v.strip()]
 
 
+DOCUMENT_EXAMPLE = {
+    "id": "bolton-pifu-dermatology",
+    "title": "Bolton rolls out patient-initiated follow-up across 22 specialties, "
+             "with dermatology saving 150 appointments",
+    "type": "case-study", "providers": ["RMC"], "priority_areas": ["elective"], "msf": [],
+    "nof_domains": ["access", "effectiveness-experience"], "methods": ["pathway-redesign"],
+    "metrics": [{"name": "Dermatology follow-up appointments freed", "baseline": None, "result": 150,
+                 "unit": "count", "period": "November 2021 to September 2022"}],
+    "published": "2022-09-01",
+    "sources": [{"url": "https://boltonft.nhs.uk/news/2022/09/"
+                        "tackling-boltons-waiting-lists-by-putting-patients-in-control",
+                 "title": "Tackling Bolton's waiting lists by putting patients in control",
+                 "publisher": "Bolton NHS Foundation Trust"}],
+    "summary": "Bolton NHS Foundation Trust introduced patient-initiated follow-up (PIFU) in 22 specialties ...",
+    "body": "## The problem\n...",
+}
+WRITTEN_EXAMPLE = {"id": "new-case-study", "type": "case-study", "build_id": "20261126T031500-a1b2c3",
+                   "counts": {"documents": 192, "chunks": 1650}}
+DELETED_EXAMPLE = {"id": "new-case-study", "deleted": True, "build_id": "20261126T031700-d4e5f6",
+                   "counts": {"documents": 191, "chunks": 1640}}
+
 @router.get(
     "/search",
     summary="Hybrid search over case studies and guides",
@@ -174,7 +196,8 @@ def search_post(services: ServicesDep, body: SearchBody) -> dict[str, Any]:
 @router.get(
     "/documents/{doc_id}",
     summary="One corpus document: front matter fields and body",
-    responses={404: {"description": "Unknown document (problem+json)"}},
+    responses={200: {"content": {"application/json": {"example": DOCUMENT_EXAMPLE}}},
+               404: {"description": "Unknown document (problem+json)"}},
 )
 def get_document(services: ServicesDep, doc_id: Annotated[str, Path(max_length=200)]) -> dict[str, Any]:
     try:
@@ -237,6 +260,7 @@ def _write_problem(exc: Exception, doc_id: str | None = None) -> ProblemError:
 
 def _written(services: Services, doc: Any, manifest: dict[str, Any]) -> dict[str, Any]:
     services.documents[doc.id] = doc
+    schedule_graph_refresh(services)
     return {
         "id": doc.id,
         "type": doc.type,
@@ -265,6 +289,7 @@ DOC_BODY = {
     summary="Add a document (bearer token); reindexes incrementally",
     openapi_extra={"requestBody": DOC_BODY},
     responses={
+        201: {"content": {"application/json": {"example": WRITTEN_EXAMPLE}}},
         401: {"description": "Missing or wrong token"},
         409: {"description": "Id exists"},
         422: {"description": "Invalid document (problem+json naming the field)"},
@@ -291,6 +316,7 @@ async def create_document(
     summary="Replace a document (bearer token); reindexes incrementally",
     openapi_extra={"requestBody": DOC_BODY},
     responses={
+        200: {"content": {"application/json": {"example": WRITTEN_EXAMPLE}}},
         401: {"description": "Missing or wrong token"},
         404: {"description": "Unknown document"},
         422: {"description": "Invalid document (problem+json naming the field)"},
@@ -314,7 +340,8 @@ async def replace_document(
 @router.delete(
     "/documents/{doc_id}",
     summary="Delete a document (bearer token); reindexes incrementally",
-    responses={401: {"description": "Missing or wrong token"}, 404: {"description": "Unknown document"}},
+    responses={200: {"content": {"application/json": {"example": DELETED_EXAMPLE}}},
+               401: {"description": "Missing or wrong token"}, 404: {"description": "Unknown document"}},
 )
 async def delete_document(
     services: ServicesDep, doc_id: str, authorization: Annotated[str | None, Header()] = None
@@ -325,6 +352,7 @@ async def delete_document(
     except (InvalidDocument, DocumentNotFound) as exc:
         raise _write_problem(exc, doc_id) from exc
     services.documents.pop(doc_id, None)
+    schedule_graph_refresh(services)
     return {
         "id": doc_id,
         "deleted": True,

@@ -168,3 +168,15 @@ def test_server_never_sees_a_partial_build(fresh: SearchService) -> None:
     (root / ".tmp-20990101T000000-abcdef").mkdir()  # a build still being written
     fresh.refresh(force=True)
     assert fresh.index().build_id == current_build_id(fresh.settings.index_dir)
+
+
+def test_another_server_picks_up_the_new_build(fresh: SearchService) -> None:
+    reader = SearchService(fresh.settings, fresh.reference, encoder=fresh.encoder)
+    before = reader.index().build_id
+    assert "test-leicester-sdec" in [
+        r["id"] for r in reader.search(SearchRequest("same day emergency care"))["results"]
+    ]
+    fresh.remove_document("test-leicester-sdec")  # another process's write: a new build and CURRENT
+    after = reader.search(SearchRequest("same day emergency care"))
+    assert reader.index().build_id != before
+    assert "test-leicester-sdec" not in [r["id"] for r in after["results"]]

@@ -79,6 +79,18 @@ def _jsonld(triples: list[ox.Triple]) -> list[dict[str, Any]]:
     return list(nodes.values())
 
 
+def _take(results: Any, limit: int, deadline: float, cancelled: threading.Event) -> tuple[list[Any], bool]:
+    """Up to ``limit`` results (and whether more were left), checking the time limit as they stream."""
+    taken: list[Any] = []
+    for item in results:
+        if len(taken) >= limit:
+            return taken, True
+        if cancelled.is_set() or time.monotonic() > deadline:
+            raise QueryTimeout("the query ran past the time limit")
+        taken.append(item)
+    return taken, False
+
+
 class GraphStore:
     """The built graph in an in-memory Oxigraph store. Only query forms are accepted; updates never run."""
 
@@ -129,26 +141,11 @@ class GraphStore:
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ask", [], [], boolean=bool(answer))
         if isinstance(answer, ox.QueryTriples):
-            triples: list[ox.Triple] = []
-            truncated = False
-            for triple in answer:
-                if len(triples) >= limit:
-                    truncated = True
-                    break
-                if cancelled.is_set() or time.monotonic() > deadline:
-                    raise QueryTimeout("the query ran past the time limit")
-                triples.append(triple)
+            triples, truncated = _take(answer, limit, deadline, cancelled)
             return QueryResult("graph", [], [], triples=triples, truncated=truncated)
         variables = [v.value for v in answer.variables]
-        rows: list[dict[str, Any]] = []
-        truncated = False
-        for solution in answer:
-            if len(rows) >= limit:
-                truncated = True
-                break
-            if cancelled.is_set() or time.monotonic() > deadline:
-                raise QueryTimeout("the query ran past the time limit")
-            rows.append({v: _term_json(solution[v]) for v in variables if solution[v] is not None})
+        solutions, truncated = _take(answer, limit, deadline, cancelled)
+        rows = [{v: _term_json(s[v]) for v in variables if s[v] is not None} for s in solutions]
         return QueryResult("select", variables, rows, truncated=truncated)
 
     def select(self, sparql: str) -> list[dict[str, Any]]:

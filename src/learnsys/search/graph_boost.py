@@ -23,6 +23,7 @@ PERFORMANCE_MAX = 0.08
 IMPACT_MAX = 0.03
 PEER_MAX = 0.06
 NEAREST_PEERS = 15
+MAIN_FAMILY_SHARE = 0.25
 
 # priority area -> ("metric", id) for a monthly/quarterly series, or ("domain", NOF domain) or ("nof", "")
 AREA_SIGNALS: dict[str, tuple[str, str]] = {
@@ -69,6 +70,13 @@ class ProviderPerformance:
         for a in sorted(reference.assessments, key=lambda a: (a.official, a.period)):
             self._assessment[a.provider] = a  # the latest, official preferred
 
+    def _main_family(self, metric: str, family: str) -> bool:
+        """Whether ``family`` is one of the families a metric is really about (>= 25% of the providers it
+        is published for): a community trust's minor injuries unit is not compared on A&E 4-hour waits."""
+        values = self._latest.get(metric, {})
+        share = sum(1 for p in values if self.family(p) == family) / max(1, len(values))
+        return share >= MAIN_FAMILY_SHARE
+
     def family(self, ods: str) -> str | None:
         p = self.reference.providers.get(ods)
         return p.family if p else None
@@ -82,7 +90,7 @@ class ProviderPerformance:
         kind, key = signal
         if kind == "metric":
             values = self._latest.get(key, {})
-            if ods not in values:
+            if ods not in values or not self._main_family(key, family):
                 return None
             metric = self.reference.metrics.get(key)
             higher = metric is None or metric.direction != "lower"
@@ -229,10 +237,10 @@ class GraphBooster:
                 gap = theirs.percentile - mine.percentile
                 part = PEER_MAX * closeness * min(1.0, gap / 0.5)
                 if part > best[0]:
-                    kind = "a close peer" if ods in nearest else "in the same family as"
+                    kind = "a close peer of" if ods in nearest else "in the same trust family as"
                     best = (
                         part,
-                        f"{ods} is {kind} of {me} and stronger on {theirs.label}: "
+                        f"{ods} is {kind} {me} and stronger on {theirs.label}: "
                         f"{theirs.value} vs {mine.value} (+{part:.3f})",
                     )
         return best

@@ -122,12 +122,52 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def measure_http(index_dir: Path, build_id: str, queries: list[str], requests: int) -> dict[str, float]:
+def serve_txtai(index_dir: str, port: int) -> None:
+    """Child process: txtai's hybrid search over the same chunks and vectors, behind the same FastAPI +
+    uvicorn stack (a GET /search returning the top-k documents, best chunk per document)."""
+    import uvicorn
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+    from txtai import Embeddings
+
+    from learnsys.search.index_store import load_index
+
+    index = load_index(Path(index_dir))
+    encoder = Encoder.shared()
+    texts = [f"{index.docs[c.doc].title}. {c.section}.\n{c.text}" for c in index.chunks]
+    row_of = {t: i for i, t in enumerate(texts)}
+
+    def transform(inputs: list[str]) -> np.ndarray:
+        if all(t in row_of for t in inputs):
+            return index.dense.vectors[[row_of[t] for t in inputs]]
+        return encoder.encode(list(inputs))
+
+    embeddings = Embeddings(method="external", transform=transform, hybrid=True, content=False, backend="faiss")
+    embeddings.index([(i, t, None) for i, t in enumerate(texts)])
+    Encoder.limit_threads(1)  # as for learnsys
+    app = FastAPI()
+
+    @app.get("/search")
+    def search(q: str, k: int = 10) -> JSONResponse:
+        ranking: list[str] = []
+        for row, _score in embeddings.search(q, 300):
+            doc = index.docs[index.chunks[int(row)].doc]
+            if doc.id not in ranking:
+                ranking.append(doc.id)
+        return JSONResponse({"results": ranking[:k], "build_id": index.build_id})
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def measure_http(
+    index_dir: Path, build_id: str, queries: list[str], requests: int, engine: str = "learnsys"
+) -> dict[str, float]:
     import httpx
 
     port = free_port()
+    flag = "--serve" if engine == "learnsys" else "--serve-txtai"
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(index_dir), "--port", str(port)],
+        [sys.executable, __file__, flag, str(index_dir), "--port", str(port)],
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     try:
@@ -235,10 +275,19 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--scifact", type=Path, default=ROOT.parent / "shared" / "benchmarks" / "scifact-train")
     parser.add_argument("--skip-ann", action="store_true")
+    parser.add_argument(
+        "--txtai-sizes",
+        default="1000,10000",
+        help="sizes at which txtai's hybrid search is served and timed the same way",
+    )
     parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-txtai", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.port)
+        return 0
+    if args.serve_txtai:
+        serve_txtai(args.serve_txtai, args.port)
         return 0
     settings = get_settings()
     encoder = Encoder.shared()
@@ -258,26 +307,23 @@ def main() -> int:
             save_index(index, Path(tmp))
             prep_s = time.perf_counter() - t0
             latency = measure_http(Path(tmp), index.build_id, queries, args.requests)
-        results.append(
-            {
-                "chunks": len(index.chunks),
-                "documents": len(index.docs),
-                "dense": index.dense.kind,
-                "prep_s": prep_s,
-                **latency,
-            }
-        )
-        print(f"# {results[-1]}", file=sys.stderr, flush=True)
+            row = {"chunks": len(index.chunks), "documents": len(index.docs), "prep_s": prep_s}
+            results.append({**row, "engine": "learnsys hybrid", "dense": index.dense.kind, **latency})
+            print(f"# {results[-1]}", file=sys.stderr, flush=True)
+            if str(size) in args.txtai_sizes.split(","):
+                latency = measure_http(Path(tmp), index.build_id, queries, args.requests, engine="txtai")
+                results.append({**row, "engine": "txtai hybrid", "dense": "txtai faiss", **latency})
+                print(f"# {results[-1]}", file=sys.stderr, flush=True)
 
     ann = [] if args.skip_ann else ann_threshold(pool, [10_000, 50_000, 100_000], encoder.encode(queries[:50]))
 
     print("\n/search latency through uvicorn (sequential client, after 30 warm-up requests)\n")
-    print("| chunks | documents | dense index | p50 ms | p95 ms | p99 ms | mean ms |")
-    print("|---:|---:|---|---:|---:|---:|---:|")
+    print("| engine | chunks | documents | dense index | p50 ms | p95 ms | p99 ms | mean ms |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|")
     for r in results:
         print(
-            f"| {r['chunks']} | {r['documents']} | {r['dense']} | {r['p50']:.1f} | {r['p95']:.1f} | "
-            f"{r['p99']:.1f} | {r['mean']:.1f} |"
+            f"| {r['engine']} | {r['chunks']} | {r['documents']} | {r['dense']} | {r['p50']:.1f} | "
+            f"{r['p95']:.1f} | {r['p99']:.1f} | {r['mean']:.1f} |"
         )
     print("\nIndex build vs raw encoding (same texts, same run)\n")
     print("| chunks | index build chunks/s | raw encode chunks/s | build s | encode s |")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from learnsys.config import REPO_ROOT
 from learnsys.search.chunking import chunk_document, sections
 from learnsys.search.evaluate import mrr_at, ndcg_at, recall_at, score_run
@@ -89,7 +91,9 @@ def test_acronyms_expand_to_their_labels_at_lower_weight() -> None:
 
 def test_fusion_methods() -> None:
     lexical, dense = {1: 10.0, 2: 5.0}, {2: 0.9, 3: 0.5}
-    convex = fuse(lexical, dense, method=FusionMethod.CONVEX, dense_weight=0.5)
+    convex = fuse(lexical, dense, method=FusionMethod.CONVEX, dense_weight=0.7)
+    # bm25 / best + raw cosine; a document outside the dense candidates gets the lowest candidate cosine
+    assert convex == pytest.approx({1: 0.3 * 1.0 + 0.7 * 0.5, 2: 0.3 * 0.5 + 0.7 * 0.9, 3: 0.7 * 0.5})
     assert max(convex, key=convex.get) == 2
     rrf = fuse(lexical, dense, method=FusionMethod.RRF)
     assert set(rrf) == {1, 2, 3} and max(rrf, key=rrf.get) == 2

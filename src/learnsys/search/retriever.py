@@ -18,7 +18,7 @@ from learnsys.search.terminology import Terminology
 
 LEXICAL_CANDIDATES = 1000  # documents kept from BM25
 DENSE_CANDIDATE_CHUNKS = 300  # chunks asked of faiss
-RESULT_FLOOR = 0.3  # the result set (total, facets): fused score >= this share of the best fused score
+RESULT_FLOOR = 0.5  # the result set (total, facets): fused score >= this share of the best fused score
 BOOST_TOP = 200  # the boost (<= 15%) is computed for the best fused documents only
 MAX_PAGE_END = 10_100  # offset + k can reach this (service limits)
 

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from learnsys.api.deps import ServicesDep
@@ -90,10 +91,11 @@ def _service(services: Services) -> SearchService:
     return services.search
 
 
-def _run(services: Services, request: SearchRequest) -> dict[str, Any]:
+def _run(services: Services, request: SearchRequest) -> JSONResponse:
+    """The response is serialised directly (no response-model pass over the nested result: ~ms saved)."""
     service = _service(services)
     try:
-        return service.search(request)
+        return JSONResponse(service.search(request))
     except InvalidSearch as exc:
         raise ProblemError(422, "Invalid search", str(exc), field=exc.field) from exc
     except SearchUnavailable as exc:
@@ -153,7 +155,7 @@ def search_get(
     for_provider: Annotated[str | None, Query(max_length=10, description="ODS code to personalise for")] = None,
     mode: Annotated[Literal["hybrid", "bm25", "dense"], Query()] = "hybrid",
     boost: bool = True,
-) -> dict[str, Any]:
+) -> JSONResponse:
     raw = {
         "priority_area": priority_area,
         "msf": msf,
@@ -176,7 +178,7 @@ def search_get(
         422: {"description": "Invalid body (problem+json naming the field)"},
     },
 )
-def search_post(services: ServicesDep, body: SearchBody) -> dict[str, Any]:
+def search_post(services: ServicesDep, body: SearchBody) -> JSONResponse:
     filters = {name: _values(getattr(body, name)) for name in FILTER_NAMES if getattr(body, name)}
     return _run(
         services,

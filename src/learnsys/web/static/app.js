@@ -419,7 +419,7 @@ function assessmentPanel(profile) {
       el("dt", {}, "Average score"), el("dd", {}, fmt(a.average_score)),
       a.rank ? el("dt", {}, "Rank") : null, a.rank ? el("dd", {}, String(a.rank)) : null,
       el("dt", {}, "Financial deficit"), el("dd", {}, a.financial_deficit === null ? "–" : a.financial_deficit ? "yes (segment capped at 3 or worse)" : "no"),
-      el("dt", {}, "Source"), el("dd", {}, a.source && a.source.url ? externalLink(a.source.url, a.source.title) : (a.source ? a.source.title : "–")),
+      el("dt", {}, "Source"), el("dd", {}, a.source_url ? externalLink(a.source_url, a.source_title || a.source) : (a.source_title || a.source || "–")),
       el("dt", {}, "Method"), el("dd", {}, a.method || "–")));
   const others = (profile.assessments || []).filter((x) => x !== a);
   if (others.length) {

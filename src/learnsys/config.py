@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     sparql_timeout_s: float = 5.0
     sparql_max_results: int = 10_000
     reload_poll_s: float = 2.0
+    search_threads: int = 1  # torch and faiss threads for queries: one is fastest on a small, shared machine
 
 
 @lru_cache

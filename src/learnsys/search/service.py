@@ -35,7 +35,6 @@ from learnsys.search.validation import (
 
 log = logging.getLogger(__name__)
 
-QUERY_THREADS = int(os.environ.get("LEARNSYS_SEARCH_THREADS", "1"))
 MAX_QUERY_CHARS = 2000
 MAX_K = 100
 MAX_OFFSET = 10_000
@@ -107,7 +106,7 @@ class SearchService:
     def retriever(self) -> HybridRetriever:
         if self._retriever is None:
             self.encoder = self.encoder or Encoder.shared()
-            Encoder.limit_threads(QUERY_THREADS)
+            Encoder.limit_threads(self.settings.search_threads)
             self._retriever = HybridRetriever(self.encoder, self.terminology, self.booster)
         return self._retriever
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
-from learnsys.kg.loaders.errors import RowErrors, parse_float
+from learnsys.kg.loaders.errors import parse_float, read_table
 from learnsys.kg.records import Observation
 
 MONTHS = {m: i for i, m in enumerate(
@@ -36,34 +35,28 @@ def load_ae_month(path: Path, source_id: str) -> list[Observation]:
     4-hour performance counts booked appointments in numerator and denominator, as NHS England
     publishes it. Providers with no attendances of a kind get no observation of that kind.
     """
-    errors = RowErrors(path)
+    errors, fields, rows = read_table(path, REQUIRED, "not an A&E monthly file: ")
     out: list[Observation] = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = REQUIRED - set(reader.fieldnames or [])
-        if missing:
-            errors.add(1, f"not an A&E monthly file: missing columns {', '.join(sorted(missing))}")
-            errors.raise_if_any()
-        for line, row in enumerate(reader, start=2):
-            if row["Period"].strip().upper() == "TOTAL":
-                continue  # the England total row
-            try:
-                period = period_of(row["Period"])
-                att = [parse_float(row[c]) or 0.0 for c in ATTENDANCES]
-                over = [parse_float(row[c]) or 0.0 for c in OVER_4H]
-                dta12 = parse_float(row[DTA_12H]) or 0.0
-            except ValueError as exc:
-                errors.add(line, str(exc))
-                continue
-            code = row["Org Code"].strip()
-            total, total_over = sum(att), sum(over)
-            type1, type1_over = att[0] + att[3], over[0] + over[3]
-            if total > 0:
-                out.append(Observation(code, "ae_4h_all", period, 100 * (1 - total_over / total), source_id))
-                out.append(Observation(code, "ae_attendances", period, total, source_id))
-            if type1 > 0:
-                out.append(Observation(code, "ae_4h_type1", period, 100 * (1 - type1_over / type1), source_id))
-                out.append(Observation(code, "ae_12h_dta", period, dta12, source_id))
-                out.append(Observation(code, "ae_12h_dta_per_1000", period, 1000 * dta12 / type1, source_id))
+    for line, row in rows:
+        if row["Period"].strip().upper() == "TOTAL":
+            continue  # the England total row
+        try:
+            period = period_of(row["Period"])
+            att = [parse_float(row[c]) or 0.0 for c in ATTENDANCES]
+            over = [parse_float(row[c]) or 0.0 for c in OVER_4H]
+            dta12 = parse_float(row[DTA_12H]) or 0.0
+        except ValueError as exc:
+            errors.add(line, str(exc))
+            continue
+        code = row["Org Code"].strip()
+        total, total_over = sum(att), sum(over)
+        type1, type1_over = att[0] + att[3], over[0] + over[3]
+        if total > 0:
+            out.append(Observation(code, "ae_4h_all", period, 100 * (1 - total_over / total), source_id))
+            out.append(Observation(code, "ae_attendances", period, total, source_id))
+        if type1 > 0:
+            out.append(Observation(code, "ae_4h_type1", period, 100 * (1 - type1_over / type1), source_id))
+            out.append(Observation(code, "ae_12h_dta", period, dta12, source_id))
+            out.append(Observation(code, "ae_12h_dta_per_1000", period, 1000 * dta12 / type1, source_id))
     errors.raise_if_any()
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 
@@ -42,3 +43,21 @@ def parse_float(text: str | None) -> float | None:
     if text in ("", "NA", "N/A", "-", "*", "..", "nan", "NaN"):
         return None
     return float(text)
+
+
+def read_table(path: Path, required: set[str] | frozenset[str], kind: str = "") -> tuple[
+        RowErrors, list[str], list[tuple[int, dict[str, str]]]]:
+    """A CSV file with a header: (errors collector, column names, [(line, row)]).
+
+    Refuses the file at once (``LoadError`` on line 1) when a required column is missing.
+    """
+    errors = RowErrors(path)
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        fields = list(reader.fieldnames or [])
+        missing = set(required) - set(fields)
+        if missing:
+            errors.add(1, f"{kind}missing columns: {', '.join(sorted(missing))}")
+            errors.raise_if_any()
+        rows = list(enumerate(reader, start=2))
+    return errors, fields, rows

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from pathlib import Path
 
-from learnsys.kg.loaders.errors import RowErrors
+from learnsys.kg.loaders.errors import read_table
 from learnsys.kg.records import Lin, Provider, Region
 
 
@@ -24,23 +23,17 @@ def default_lins(regions: dict[str, Region], providers: dict[str, Provider]) -> 
 
 def load_lin_memberships(path: Path, regions: dict[str, Region], providers: dict[str, Provider]) -> dict[str, Lin]:
     """CSV with columns lin_id, lin_name, region_code, ods (one row per member)."""
-    errors = RowErrors(path)
+    errors, fields, rows = read_table(path, {"lin_id", "lin_name", "region_code", "ods"})
     names: dict[str, tuple[str, str]] = {}
     members: dict[str, list[str]] = defaultdict(list)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"lin_id", "lin_name", "region_code", "ods"} - set(reader.fieldnames or [])
-        if missing:
-            errors.add(1, f"missing columns: {', '.join(sorted(missing))}")
-            errors.raise_if_any()
-        for line, row in enumerate(reader, start=2):
-            lin_id, region, ods = row["lin_id"].strip(), row["region_code"].strip(), row["ods"].strip()
-            if region not in regions:
-                errors.add(line, f"unknown region code {region!r}")
-            elif ods not in providers:
-                errors.add(line, f"unknown ODS code {ods!r}")
-            else:
-                names[lin_id] = (row["lin_name"].strip(), region)
-                members[lin_id].append(ods)
+    for line, row in rows:
+        lin_id, region, ods = row["lin_id"].strip(), row["region_code"].strip(), row["ods"].strip()
+        if region not in regions:
+            errors.add(line, f"unknown region code {region!r}")
+        elif ods not in providers:
+            errors.add(line, f"unknown ODS code {ods!r}")
+        else:
+            names[lin_id] = (row["lin_name"].strip(), region)
+            members[lin_id].append(ods)
     errors.raise_if_any()
     return {i: Lin(i, n, r, tuple(sorted(members[i]))) for i, (n, r) in names.items()}

@@ -7,13 +7,12 @@ take the quarter from the file name (``...-q1-2025-26.csv``) or the ``quarter`` 
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from learnsys.kg.loaders.errors import RowErrors, parse_float
+from learnsys.kg.loaders.errors import parse_float, read_table
 from learnsys.kg.records import Assessment, Metric, Observation
 
 DOMAINS = {
@@ -29,6 +28,7 @@ DOMAIN_SCORE_IDS = {"OF4000": "access", "OF4002": "patient-safety", "OF4003": "f
 DOMAIN_SEGMENT_IDS = {"OF41" + k[4:]: v for k, v in DOMAIN_SCORE_IDS.items()}
 DATA_COLUMNS = {"Region", "Trust_type", "Trust_subtype", "Trust_code", "Trust_name", "Domain",
                 "Metric_ID", "Metric_description", "Units", "Value"}
+DERIVED_LEAGUE_COLUMNS = {"quarter", "trust_code", "segment", "rank", "average_score", "in_financial_deficit_flag"}
 LEAGUE_COLUMNS = {"Trust_code", "Average_score", "Segment", "Trust_in_financial_deficit", "Rank"}
 _QUARTER_IN_NAME = re.compile(r"q([1-4])-(\d{4})-(\d{2})", re.IGNORECASE)
 _QUARTER_TEXT = re.compile(r"Q([1-4])\s+(\d{4})/(\d{2})")
@@ -68,46 +68,40 @@ def classify_trust(trust_type: str, subtype: str) -> str:
 
 def load_nof_data(path: Path, source_id: str, quarter: str | None = None) -> NofLoad:
     """Read a NOF data file (long format) into observations, metrics and official assessments."""
-    errors = RowErrors(path)
+    errors, fields, rows = read_table(path, DATA_COLUMNS, "not a NOF data file: ")
     result = NofLoad()
     default_quarter = quarter or _quarter_from_name(path)
     summary: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = DATA_COLUMNS - set(reader.fieldnames or [])
-        if missing:
-            errors.add(1, f"not a NOF data file: missing columns {', '.join(sorted(missing))}")
-            errors.raise_if_any()
-        has_quarter = "Quarter" in (reader.fieldnames or [])
-        if not has_quarter and default_quarter is None:
-            errors.add(1, "no Quarter column and no quarter in the file name (e.g. '-q1-2025-26')")
-            errors.raise_if_any()
-        for line, row in enumerate(reader, start=2):
-            try:
-                period = quarter_label(row["Quarter"]) if has_quarter else default_quarter
-                value = parse_float(row["Value"])
-                median = parse_float(row.get("Median_value"))
-                lower = parse_float(row.get("Lower_quartile"))
-                upper = parse_float(row.get("Upper_quartile"))
-                rank = parse_float(row.get("Rank"))
-            except (ValueError, TypeError) as exc:
-                errors.add(line, f"bad number or quarter: {exc}")
-                continue
-            code, metric_id = row["Trust_code"].strip(), row["Metric_ID"].strip()
-            if not code or not re.fullmatch(r"OF\d{4}", metric_id):
-                errors.add(line, f"bad trust code {code!r} or metric id {metric_id!r}")
-                continue
-            result.trust_types[code] = (row["Trust_type"].strip(), row["Trust_subtype"].strip())
-            result.trust_regions[code] = row["Region"].strip()
-            if metric_id not in result.metrics:
-                result.metrics[metric_id] = _nof_metric(row, source_id)
-            if value is None:
-                continue
-            result.observations.append(
-                Observation(code, metric_id, period, value, source_id, median, lower, upper, rank)
-            )
-            if metric_id.startswith(("OF4", "OF5")):
-                summary[(code, period)][metric_id] = value
+    has_quarter = "Quarter" in fields
+    if not has_quarter and default_quarter is None:
+        errors.add(1, "no Quarter column and no quarter in the file name (e.g. '-q1-2025-26')")
+        errors.raise_if_any()
+    for line, row in rows:
+        try:
+            period = quarter_label(row["Quarter"]) if has_quarter else default_quarter
+            value = parse_float(row["Value"])
+            median = parse_float(row.get("Median_value"))
+            lower = parse_float(row.get("Lower_quartile"))
+            upper = parse_float(row.get("Upper_quartile"))
+            rank = parse_float(row.get("Rank"))
+        except (ValueError, TypeError) as exc:
+            errors.add(line, f"bad number or quarter: {exc}")
+            continue
+        code, metric_id = row["Trust_code"].strip(), row["Metric_ID"].strip()
+        if not code or not re.fullmatch(r"OF\d{4}", metric_id):
+            errors.add(line, f"bad trust code {code!r} or metric id {metric_id!r}")
+            continue
+        result.trust_types[code] = (row["Trust_type"].strip(), row["Trust_subtype"].strip())
+        result.trust_regions[code] = row["Region"].strip()
+        if metric_id not in result.metrics:
+            result.metrics[metric_id] = _nof_metric(row, source_id)
+        if value is None:
+            continue
+        result.observations.append(
+            Observation(code, metric_id, period, value, source_id, median, lower, upper, rank)
+        )
+        if metric_id.startswith(("OF4", "OF5")):
+            summary[(code, period)][metric_id] = value
     errors.raise_if_any()
     result.assessments = [_assessment(code, period, values, source_id)
                           for (code, period), values in summary.items() if "OF5000" in values]
@@ -156,59 +150,52 @@ def _assessment(code: str, period: str, values: dict[str, float], source_id: str
 
 def load_league_table(path: Path, source_id: str, quarter: str | None = None) -> list[Assessment]:
     """A published NOF league table (Trust_code, Average_score, Segment, deficit, Rank, ...)."""
-    errors = RowErrors(path)
+    errors, fields, rows = read_table(path, LEAGUE_COLUMNS, "not a NOF league table: ")
     out: list[Assessment] = []
     default_quarter = quarter or _quarter_from_name(path)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = LEAGUE_COLUMNS - set(reader.fieldnames or [])
-        if missing:
-            errors.add(1, f"not a NOF league table: missing columns {', '.join(sorted(missing))}")
-            errors.raise_if_any()
-        for line, row in enumerate(reader, start=2):
-            try:
-                period = quarter_label(row["Quarter"]) if row.get("Quarter") else default_quarter
-                if period is None:
-                    raise ValueError("no quarter")
-                segment = parse_float(row["Segment"])
-                rank = parse_float(row["Rank"])
-                out.append(Assessment(
-                    provider=row["Trust_code"].strip(),
-                    period=period,
-                    segment=None if segment is None else int(segment),
-                    average_score=parse_float(row["Average_score"]),
-                    official=True,
-                    source=source_id,
-                    financial_deficit=row["Trust_in_financial_deficit"].strip().lower() in ("yes", "1", "1.0"),
-                    rank=None if rank is None else int(rank),
-                    method="NHS England NOF 2025/26 league table",
-                ))
-            except (ValueError, TypeError) as exc:
-                errors.add(line, f"bad league-table row: {exc}")
+    for line, row in rows:
+        try:
+            period = quarter_label(row["Quarter"]) if row.get("Quarter") else default_quarter
+            if period is None:
+                raise ValueError("no quarter")
+            segment = parse_float(row["Segment"])
+            rank = parse_float(row["Rank"])
+            out.append(Assessment(
+                provider=row["Trust_code"].strip(),
+                period=period,
+                segment=None if segment is None else int(segment),
+                average_score=parse_float(row["Average_score"]),
+                official=True,
+                source=source_id,
+                financial_deficit=row["Trust_in_financial_deficit"].strip().lower() in ("yes", "1", "1.0"),
+                rank=None if rank is None else int(rank),
+                method="NHS England NOF 2025/26 league table",
+            ))
+        except (ValueError, TypeError) as exc:
+            errors.add(line, f"bad league-table row: {exc}")
     errors.raise_if_any()
     return out
 
 
 def load_derived_acute_league(path: Path, source_id: str) -> list[Assessment]:
     """The second-hand acute league table subset (lower-case columns, 0/1 deficit flag)."""
-    errors = RowErrors(path)
+    errors, _fields, rows = read_table(path, DERIVED_LEAGUE_COLUMNS, "not the derived acute league table: ")
     out: list[Assessment] = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            try:
-                out.append(Assessment(
-                    provider=row["trust_code"].strip(),
-                    period=quarter_label(row["quarter"]),
-                    segment=int(float(row["segment"])),
-                    average_score=parse_float(row["average_score"]),
-                    official=True,
-                    source=source_id,
-                    financial_deficit=bool(float(row["in_financial_deficit_flag"])),
-                    rank=int(float(row["rank"])),
-                    method="NHS England NOF 2025/26 acute league table, kept second-hand by a third party",
-                ))
-            except (KeyError, ValueError, TypeError) as exc:
-                errors.add(line, f"bad row: {exc}")
+    for line, row in rows:
+        try:
+            out.append(Assessment(
+                provider=row["trust_code"].strip(),
+                period=quarter_label(row["quarter"]),
+                segment=int(float(row["segment"])),
+                average_score=parse_float(row["average_score"]),
+                official=True,
+                source=source_id,
+                financial_deficit=bool(float(row["in_financial_deficit_flag"])),
+                rank=int(float(row["rank"])),
+                method="NHS England NOF 2025/26 acute league table, kept second-hand by a third party",
+            ))
+        except (ValueError, TypeError) as exc:
+            errors.add(line, f"bad row: {exc}")
     errors.raise_if_any()
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from learnsys.kg.loaders.errors import RowErrors
+from learnsys.kg.loaders.errors import RowErrors, read_table
 from learnsys.kg.records import Icb, Provider, Region
 
 # NHS England regions by ODS code (as used in the etr file's column 3).
@@ -28,22 +28,16 @@ def load_regions() -> dict[str, Region]:
 
 def load_icbs(path: Path) -> dict[str, Icb]:
     """ICB code -> name -> region (header: icb_code, ons_code, name, region_code, region_name)."""
-    errors = RowErrors(path)
+    errors, fields, rows = read_table(path, {"icb_code", "name", "region_code"})
     icbs: dict[str, Icb] = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"icb_code", "name", "region_code"} - set(reader.fieldnames or [])
-        if missing:
-            errors.add(1, f"missing columns: {', '.join(sorted(missing))}")
-            errors.raise_if_any()
-        for line, row in enumerate(reader, start=2):
-            code, region = row["icb_code"].strip(), row["region_code"].strip()
-            if not code.startswith("Q"):
-                errors.add(line, f"ICB code {code!r} does not start with Q")
-            elif region not in REGIONS:
-                errors.add(line, f"unknown region code {region!r}")
-            else:
-                icbs[code] = Icb(code, row["name"].strip(), region)
+    for line, row in rows:
+        code, region = row["icb_code"].strip(), row["region_code"].strip()
+        if not code.startswith("Q"):
+            errors.add(line, f"ICB code {code!r} does not start with Q")
+        elif region not in REGIONS:
+            errors.add(line, f"unknown region code {region!r}")
+        else:
+            icbs[code] = Icb(code, row["name"].strip(), region)
     errors.raise_if_any()
     return icbs
 

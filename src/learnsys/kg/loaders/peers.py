@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from learnsys.kg.loaders.errors import RowErrors, parse_float
+from learnsys.kg.loaders.errors import parse_float, read_table
 
 # Peer Finder variables used for similarity of context (size, activity, deprivation, setting, mix).
 CONTEXT_VARIABLES = (
@@ -17,25 +16,19 @@ CONTEXT_VARIABLES = (
 
 def load_context(path: Path) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
     """Latest year with data for each trust: ({ods: {variable: value}}, {ods: year})."""
-    errors = RowErrors(path)
+    errors, fields, rows = read_table(path, {"year", "procode", *CONTEXT_VARIABLES})
     context: dict[str, dict[str, float]] = {}
     years: dict[str, int] = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"year", "procode", *CONTEXT_VARIABLES} - set(reader.fieldnames or [])
-        if missing:
-            errors.add(1, f"missing columns: {', '.join(sorted(missing))}")
-            errors.raise_if_any()
-        for line, row in enumerate(reader, start=2):
-            try:
-                year = int(row["year"])
-                values = {v.removesuffix("_peers"): parse_float(row[v]) for v in CONTEXT_VARIABLES}
-            except ValueError as exc:
-                errors.add(line, str(exc))
-                continue
-            present = {k: v for k, v in values.items() if v is not None}
-            code = row["procode"].strip()
-            if len(present) >= len(CONTEXT_VARIABLES) // 2 and year >= years.get(code, 0):
-                context[code], years[code] = present, year
+    for line, row in rows:
+        try:
+            year = int(row["year"])
+            values = {v.removesuffix("_peers"): parse_float(row[v]) for v in CONTEXT_VARIABLES}
+        except ValueError as exc:
+            errors.add(line, str(exc))
+            continue
+        present = {k: v for k, v in values.items() if v is not None}
+        code = row["procode"].strip()
+        if len(present) >= len(CONTEXT_VARIABLES) // 2 and year >= years.get(code, 0):
+            context[code], years[code] = present, year
     errors.raise_if_any()
     return context, years

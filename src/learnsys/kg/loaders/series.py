@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from learnsys.kg.loaders.errors import RowErrors, parse_float
+from learnsys.kg.loaders.errors import RowErrors, parse_float, read_table
 from learnsys.kg.records import Observation
 
 _MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def _read(path: Path, required: Iterable[str]) -> tuple[RowErrors, list[tuple[int, dict[str, str]]]]:
-    errors = RowErrors(path)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = set(required) - set(reader.fieldnames or [])
-        if missing:
-            errors.add(1, f"missing columns: {', '.join(sorted(missing))}")
-            errors.raise_if_any()
-        return errors, list(enumerate(reader, start=2))
+    errors, _fields, rows = read_table(path, set(required))
+    return errors, rows
 
 
 def _series(path: Path, source_id: str, code_col: str, columns: dict[str, str],

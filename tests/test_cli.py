@@ -52,3 +52,36 @@ def test_corpus_stats(services, index_dir: Path) -> None:
     stats = json.loads(out.stdout)
     assert stats["documents"] == len(services.documents)
     assert set(stats["by_type"]) == {"case-study", "guide"}
+
+
+def test_nof_import_adds_a_new_quarter_in_one_command(tmp_path: Path) -> None:
+    """A later quarter's NOF file in the published format becomes official assessments in the graph."""
+    import shutil
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data" / "reference", data_dir)
+    new = tmp_path / "nhs-oversight-framework-acute-trust-data-q2-2026-27.csv"
+    shutil.copy(data_dir / "nof" / "nhs-oversight-framework-acute-trust-data-q1-2025-26.csv", new)
+    index_dir = tmp_path / "indexes"
+    out = run(["nof-import", str(new)], index_dir, LEARNSYS_DATA_DIR=str(data_dir))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (data_dir / "nof" / new.name).exists()
+    query = ("SELECT (COUNT(*) AS ?n) WHERE { ?a a ls:OversightAssessment ; ls:official true ; "
+             "ls:period \"2026/27 Q2\" }")
+    counted = run(["sparql", query, "--format", "json"], index_dir, LEARNSYS_DATA_DIR=str(data_dir))
+    assert json.loads(counted.stdout)["results"]["bindings"][0]["n"]["value"] == "134"
+
+
+def test_nof_import_refuses_a_bad_file_and_changes_nothing(tmp_path: Path) -> None:
+    import shutil
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data" / "reference", data_dir)
+    before = sorted(p.name for p in (data_dir / "nof").iterdir())
+    bad = tmp_path / "nof-q3-2026-27.csv"
+    lines = (data_dir / "nof" / "nhs-oversight-framework-acute-trust-data-q1-2025-26.csv").read_text(
+        encoding="utf-8-sig").splitlines()
+    bad.write_text("\n".join([lines[0], lines[1].replace("percent,", "percent,not-a-number,", 1)]) + "\n")
+    out = run(["nof-import", str(bad)], tmp_path / "indexes", LEARNSYS_DATA_DIR=str(data_dir))
+    assert out.returncode == 1 and f"{bad}:2:" in out.stderr
+    assert sorted(p.name for p in (data_dir / "nof").iterdir()) == before

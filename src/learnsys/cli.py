@@ -93,6 +93,38 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nof_import(args: argparse.Namespace) -> int:
+    """Add a NOF data file or league table of any quarter: check it, copy it in, rebuild the graph."""
+    import os
+    import shutil
+
+    from learnsys.kg.loaders import nof
+    from learnsys.pipeline import build
+
+    settings = get_settings()
+    source = Path(args.file)
+    if not source.is_file():
+        print(f"error: {source}: no such file", file=sys.stderr)
+        return 2
+    data_files, league_tables = nof.discover_file(source)
+    if data_files:
+        load = nof.load_nof_data(source, "import-check", args.quarter)
+        summary = f"{len(load.assessments)} assessments, {len(load.observations)} observations"
+    elif league_tables:
+        summary = f"{len(nof.load_league_table(source, 'import-check', args.quarter))} league-table rows"
+    else:
+        print(f"error: {source}:1: neither a NOF data file (Metric_ID column) nor a league table "
+              "(Average_score column)", file=sys.stderr)
+        return 1
+    target = settings.data_dir / "nof" / source.name
+    partial = target.with_name(f".{target.name}.part")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+    _progress(f"{source.name}: {summary}; copied to {target}")
+    build(settings, progress=_progress, search=False)
+    return 0
+
+
 def cmd_corpus_stats(args: argparse.Namespace) -> int:
     from learnsys.corpus.documents import load_corpus
     from learnsys.corpus.stats import corpus_stats, format_stats
@@ -125,6 +157,11 @@ def make_parser() -> argparse.ArgumentParser:
     sparql.add_argument("query")
     sparql.add_argument("--format", choices=["table", "json"], default="table")
     sparql.set_defaults(handler=cmd_sparql)
+    nof_import = sub.add_parser("nof-import", help="add a NOF data file or league table (any quarter) and rebuild")
+    nof_import.add_argument("file")
+    nof_import.add_argument("--quarter", help="e.g. '2026/27 Q1' when neither a Quarter column nor the file name "
+                            "gives it")
+    nof_import.set_defaults(handler=cmd_nof_import)
     corpus = sub.add_parser("corpus", help="corpus tools").add_subparsers(dest="corpus_command", required=True)
     stats = corpus.add_parser("stats", help="counts by type, priority area, region, provider and publisher")
     stats.add_argument("--json", action="store_true")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from learnsys.kg.catalogue import SERIES_METRICS, SOURCES
 from learnsys.kg.loaders import ae, lins, nof, ods, peers, series
-from learnsys.kg.records import Metric, Observation, ReferenceData
+from learnsys.kg.namespaces import slug
+from learnsys.kg.records import Metric, Observation, ReferenceData, Source
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,18 @@ def infer_direction(metric: Metric, observations: list[Observation]) -> str:
     return "higher" if cov < 0 else "lower"
 
 
+def _source_for(path: Path, data_dir: Path, sources: dict[str, Source]) -> Source:
+    """The catalogued source of a data file, or a new one named after a file added later (a new quarter)."""
+    relative = str(path.relative_to(data_dir))
+    known = next((s for s in sources.values() if s.file == relative), None)
+    if known is not None:
+        return known
+    source = Source(f"nof-{slug(path.stem)}", f"NHS Oversight Framework publication: {path.name}", "NHS England",
+                    "https://www.england.nhs.uk/nhs-oversight-framework/", file=relative)
+    sources[source.id] = source
+    return source
+
+
 def load_reference_data(data_dir: Path, lin_file: Path | None = None) -> ReferenceData:
     """Read every reference file; raises ``LoadError`` naming file and line on a malformed file."""
     data = ReferenceData(sources=dict(SOURCES))
@@ -37,17 +50,11 @@ def load_reference_data(data_dir: Path, lin_file: Path | None = None) -> Referen
     if supplementary.exists():
         data.providers.update(ods.load_trusts(supplementary, data.icbs))
 
-    nof_loads = [
-        nof.load_nof_data(data_dir / "nof" / "nhs-oversight-framework-acute-trust-data-q1-2025-26.csv",
-                          "nof-acute-q1-2025-26"),
-        nof.load_nof_data(
-            data_dir / "nof" / "nhs-oversight-framework-mental-health-and-community-trust-data-q4-2025-26.csv",
-            "nof-mhc-2025-26"),
-    ]
+    data_files, league_tables = nof.discover(data_dir / "nof")
+    nof_loads = [nof.load_nof_data(path, _source_for(path, data_dir, data.sources).id) for path in data_files]
     assessments = [a for load in nof_loads for a in load.assessments]
-    assessments += nof.load_league_table(
-        data_dir / "nof" / "nhs-oversight-framework-mental-health-and-community-trust-league-table-q4-2025-26.csv",
-        "nof-mhc-league-q4-2025-26")
+    for path in league_tables:
+        assessments += nof.load_league_table(path, _source_for(path, data_dir, data.sources).id)
     derived = data_dir / "nof" / "derived" / "acute_league_table_q3_2025_26_subset_via_trustpulse.csv"
     if derived.exists():
         assessments += nof.load_derived_acute_league(derived, "nof-acute-league-q3-2025-26-derived")

@@ -7,6 +7,7 @@ take the quarter from the file name (``...-q1-2025-26.csv``) or the ``quarter`` 
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -41,6 +42,28 @@ class NofLoad:
     metrics: dict[str, Metric] = field(default_factory=dict)
     trust_types: dict[str, tuple[str, str]] = field(default_factory=dict)  # ods -> (type, subtype)
     trust_regions: dict[str, str] = field(default_factory=dict)  # ods -> region name
+
+
+def discover(folder: Path) -> tuple[list[Path], list[Path]]:
+    """NOF data files and league tables in a folder (not its subfolders), told apart by their header."""
+    data_files: list[Path] = []
+    league_tables: list[Path] = []
+    for path in sorted(folder.glob("*.csv")):
+        found_data, found_league = discover_file(path)
+        data_files += found_data
+        league_tables += found_league
+    return data_files, league_tables
+
+
+def discover_file(path: Path) -> tuple[list[Path], list[Path]]:
+    """([path], []) for a NOF data file, ([], [path]) for a league table, ([], []) for anything else."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = set(next(csv.reader(handle), []))
+    if "Metric_ID" in header:
+        return [path], []
+    if "Average_score" in header:
+        return [], [path]
+    return [], []
 
 
 def quarter_label(text: str) -> str:

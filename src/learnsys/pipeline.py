@@ -81,8 +81,7 @@ def load_services(settings: Settings, progress: Progress = print, search: bool =
         progress("no build found: building the graph and indexes (first start) ...")
         build(settings, progress, search=search)
     data, documents = load_inputs(settings)
-    indicative, _ = derived_records(data)
-    data.assessments.extend(indicative)
+    data.assessments.extend(indicative_assessments(data))  # SPC signals are only needed by the graph build
     progress("loading graph store ...")
     store = graph_build.load_graph_store(settings.index_dir, timeout_s=settings.sparql_timeout_s,
                                          max_results=settings.sparql_max_results)

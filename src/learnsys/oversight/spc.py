@@ -353,22 +353,10 @@ def all_signals(
     index = index_of(data)
     out: list[SpcSignal] = []
     for metric in metrics or monthly_metrics(data):
-        m = data.metrics[metric]
         providers = sorted({o.provider for o in index.by_metric.get(metric, [])})
         for ods in providers:
-            periods, values = provider_series(data, ods, metric, start, end)
-            if len(periods) < rules.min_points:
-                continue
             try:
-                chart = xmr(
-                    periods,
-                    values,
-                    provider=ods,
-                    metric=metric,
-                    unit=m.unit,
-                    direction=m.direction,
-                    rules=rules,
-                )
+                chart = provider_chart(data, ods, metric, start=start, end=end, rules=rules)
             except SeriesTooShort:
                 continue
             out += chart.signals

@@ -1,15 +1,15 @@
 """Variation between trusts: national percentile, rank within trust type, and position against peers.
 
 Peer groups: ``trust-type`` (same trust type), ``family`` (acute incl. specialist; mental health and
-community), ``region`` (same NHS England region and family), or ``nearest`` (the ``k`` nearest trusts of the
-same family by the standardised Health Foundation peer-finder context variables).
+community), ``region`` (same NHS England region and family), or ``nearest`` (the trust's ``k`` peers from
+``learnsys.kg.peers.PeerModel``, the same list search and buddies use; those without a value for the metric
+in the period are left out of the median, so a row can have fewer than ``k``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 import statistics
 from dataclasses import asdict, dataclass
 
@@ -32,6 +32,7 @@ class VariationRow:
     n_in_type: int
     peer_group: str
     peers: int
+    peer_codes: list[str]  # the peers compared, for the ``nearest`` group (others are named by peer_group)
     peer_median: float | None
     difference_from_peer_median: float | None
     rank_in_peers: int
@@ -50,20 +51,6 @@ def _at_least_as_good(value: float, others: list[float], direction: str) -> int:
     return sum(o <= value for o in others)
 
 
-def standardised_context(data: ReferenceData) -> dict[str, list[float]]:
-    """Peer-finder variables as z-scores (variables missing for a trust are set to the mean, 0)."""
-    variables = sorted({k for ctx in data.context.values() for k in ctx})
-    stats = {}
-    for var in variables:
-        xs = [ctx[var] for ctx in data.context.values() if var in ctx and ctx[var] is not None]
-        if len(xs) > 1 and statistics.pstdev(xs) > 0:
-            stats[var] = (statistics.fmean(xs), statistics.pstdev(xs))
-    return {
-        ods: [((ctx[v] - m) / s) if ctx.get(v) is not None else 0.0 for v, (m, s) in stats.items()]
-        for ods, ctx in data.context.items()
-    }
-
-
 def variation(
     data: ReferenceData, metric: str, period: str, peer_group: str = "trust-type", k: int = 10
 ) -> list[VariationRow]:
@@ -77,7 +64,6 @@ def variation(
     by_type: dict[str | None, list[str]] = {}
     for ods in values:
         by_type.setdefault(data.providers[ods].trust_type, []).append(ods)
-    z = standardised_context(data) if peer_group == "nearest" else {}
     rows = []
     for ods, value in values.items():
         p = data.providers[ods]
@@ -98,13 +84,10 @@ def variation(
             ]
             label = f"region {p.region_code}, {p.family}"
         else:
-            candidates = [o for o in values if data.providers[o].family == p.family and o in z and o != ods]
-            peers = (
-                [o for _, o in sorted((math.dist(z[ods], z[o]), o) for o in candidates)[:k]]
-                if ods in z
-                else []
-            )
-            label = f"{len(peers)} nearest by peer-finder variables" if peers else "no peer-finder context"
+            nearest = [peer.ods for peer in data.peer_model.peers(ods, k)]
+            peers = [o for o in nearest if o in values]
+            label = (f"{len(peers)} of {len(nearest)} nearest peers (peer model) with a value" if nearest
+                     else "no peer-finder context")
         peer_values = [values[o] for o in peers]
         median = statistics.median(peer_values) if peer_values else None
         diff = None if median is None else round(value - median, 4)
@@ -130,6 +113,7 @@ def variation(
                 n_in_type=len(same_type),
                 peer_group=label,
                 peers=len(peers),
+                peer_codes=peers if peer_group == "nearest" else [],
                 peer_median=median,
                 difference_from_peer_median=diff,
                 rank_in_peers=1 + _better_count(value, peer_values, direction),
@@ -146,5 +130,5 @@ def to_csv(rows: list[VariationRow]) -> str:
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(asdict(row))
+        writer.writerow({**asdict(row), "peer_codes": " ".join(row.peer_codes)})
     return out.getvalue()

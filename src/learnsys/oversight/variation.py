@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 
 from learnsys.kg.records import ReferenceData
 from learnsys.oversight.metrics import index_of
+from learnsys.ranking import percentile_of, rank_among
 
 PEER_GROUPS = ("trust-type", "family", "region", "nearest")
 
@@ -26,7 +27,7 @@ class VariationRow:
     trust_type: str | None
     region: str
     value: float
-    national_percentile: float  # share of trusts this one does at least as well as (100 = best)
+    national_percentile: float  # learnsys.ranking.percentiles x 100: 100 = best, 0 = worst, ties averaged
     national_rank: int
     rank_in_type: int
     n_in_type: int
@@ -37,18 +38,6 @@ class VariationRow:
     difference_from_peer_median: float | None
     rank_in_peers: int
     position: str  # better | worse | same | n/a (direction "none")
-
-
-def _better_count(value: float, others: list[float], direction: str) -> int:
-    if direction == "lower":
-        return sum(o < value for o in others)
-    return sum(o > value for o in others)
-
-
-def _at_least_as_good(value: float, others: list[float], direction: str) -> int:
-    if direction == "lower":
-        return sum(o >= value for o in others)
-    return sum(o <= value for o in others)
 
 
 def variation(
@@ -97,7 +86,6 @@ def variation(
             position = "same"
         else:
             position = "better" if (diff > 0) == (direction == "higher") else "worse"
-        others = [v for o, v in values.items() if o != ods]
         rows.append(
             VariationRow(
                 provider=ods,
@@ -105,18 +93,16 @@ def variation(
                 trust_type=p.trust_type,
                 region=p.region_code,
                 value=value,
-                national_percentile=round(100 * _at_least_as_good(value, others, direction) / len(others), 1)
-                if others
-                else 100.0,
-                national_rank=1 + _better_count(value, everyone, direction),
-                rank_in_type=1 + _better_count(value, [values[o] for o in same_type], direction),
+                national_percentile=round(100 * percentile_of(value, everyone, direction), 1),
+                national_rank=rank_among(value, everyone, direction),
+                rank_in_type=rank_among(value, [values[o] for o in same_type], direction),
                 n_in_type=len(same_type),
                 peer_group=label,
                 peers=len(peers),
                 peer_codes=peers if peer_group == "nearest" else [],
                 peer_median=median,
                 difference_from_peer_median=diff,
-                rank_in_peers=1 + _better_count(value, peer_values, direction),
+                rank_in_peers=rank_among(value, peer_values, direction),
                 position=position,
             )
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from learnsys.kg.records import ReferenceData
+from learnsys.ranking import percentile_of
 from learnsys.search.index_store import SearchIndex
 from learnsys.search.retriever import Boost
 
@@ -125,10 +126,7 @@ class ProviderPerformance:
             shown = f"{value:.2f} ({assessment.period})"
         if len(peers) < 5:
             return None
-        better = sum(1 for v in peers if (v < value if higher else v > value))
-        ties = sum(1 for v in peers if v == value) - 1
-        percentile = (better + 0.5 * ties) / max(1, len(peers) - 1)
-        return Standing(min(1.0, percentile), label, shown)
+        return Standing(percentile_of(value, peers, "higher" if higher else "lower"), label, shown)
 
 
 class GraphBooster:

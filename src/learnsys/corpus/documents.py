@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from learnsys.corpus.provenance import provenance_fields
 
 DOCUMENT_TYPES = ("case-study", "guide")
 LIST_FIELDS = ("providers", "priority_areas", "msf", "nof_domains", "methods")
@@ -35,7 +36,12 @@ class Document:
     nof_domains: list[str] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)
     metrics: list[dict[str, Any]] = field(default_factory=list)
-    published: str = ""
+    published: str = ""  # YYYY-MM-DD, YYYY-MM or YYYY (only what the source shows), or "" when it shows none
+    published_precision: str = ""  # day | month | year
+    contact: dict[str, str] = field(default_factory=dict)  # team, url
+    evidence: str = ""
+    setting: str = ""
+    scale: str = ""
     sources: list[dict[str, str]] = field(default_factory=list)
     summary: str = ""
     steps: list[str] = field(default_factory=list)
@@ -52,7 +58,8 @@ class Document:
         """The document's public fields (as the API returns them)."""
         return {k: getattr(self, k) for k in (
             "id", "title", "type", "providers", "priority_areas", "msf", "nof_domains", "methods", "metrics",
-            "published", "sources", "summary", "steps", "measures", "exemplars", "body")}
+            "published", "published_precision", "contact", "evidence", "setting", "scale", "sources", "summary",
+            "steps", "measures", "exemplars", "body")}
 
 
 def split_front_matter(text: str, path: Path | str) -> tuple[str, str, int]:
@@ -64,6 +71,16 @@ def split_front_matter(text: str, path: Path | str) -> tuple[str, str, int]:
         if lines[index].strip() == "---":
             return "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2
     raise DocumentError(path, 1, "front matter is not closed by a '---' line")
+
+
+def item_lines(node: yaml.Node | None, key: str) -> dict[str, int]:
+    """'key[i]' -> file line of each item of a top-level list (so a check can name the metric's line)."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    for k, value in node.value:
+        if k.value == key and isinstance(value, yaml.SequenceNode):
+            return {f"{key}[{i}]": item.start_mark.line + 2 for i, item in enumerate(value.value)}
+    return {}
 
 
 def parse_document(text: str, path: Path | str = "<text>") -> Document:
@@ -79,6 +96,7 @@ def parse_document(text: str, path: Path | str = "<text>") -> Document:
     if not isinstance(meta, dict):
         raise DocumentError(path, 2, "front matter must be a mapping of fields")
     key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value} if node is not None else {}
+    key_lines.update(item_lines(node, "metrics"))
     for key in ("id", "title", "type"):
         if not meta.get(key) or not isinstance(meta[key], str):
             raise DocumentError(path, key_lines.get(key, 2), f"field '{key}' is required and must be text")
@@ -88,9 +106,6 @@ def parse_document(text: str, path: Path | str = "<text>") -> Document:
         value = meta.get(key)
         if value is not None and not isinstance(value, list):
             raise DocumentError(path, key_lines.get(key, 2), f"field '{key}' must be a list")
-    published = meta.get("published", "")
-    if isinstance(published, date):
-        published = published.isoformat()
     return Document(
         id=meta["id"].strip(),
         title=" ".join(meta["title"].split()),
@@ -103,7 +118,6 @@ def parse_document(text: str, path: Path | str = "<text>") -> Document:
         nof_domains=[str(p).strip() for p in meta.get("nof_domains") or []],
         methods=[str(p).strip() for p in meta.get("methods") or []],
         metrics=list(meta.get("metrics") or []),
-        published=str(published or ""),
         sources=list(meta.get("sources") or []),
         summary=" ".join(str(meta.get("summary") or "").split()),
         steps=[str(s) for s in meta.get("steps") or []],
@@ -111,6 +125,7 @@ def parse_document(text: str, path: Path | str = "<text>") -> Document:
         exemplars=[str(e).strip() for e in meta.get("exemplars") or []],
         key_lines=key_lines,
         body_line=body_line,
+        **provenance_fields(meta),
     )
 
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
+from learnsys.corpus.dates import period_end, published_range
 from learnsys.corpus.documents import Document, DocumentError, corpus_files, load_document
+from learnsys.corpus.figures import missing_figures
+from learnsys.corpus.provenance import check_provenance
 from learnsys.kg.records import ReferenceData
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Case studies must carry contact/evidence/setting/scale, guides evidence/setting/scale.
+REQUIRE_PROVENANCE = False
+# published not before the data it reports; every metric value stated in the body
+CHECK_DATES_AND_FIGURES = False
 CONCEPT_FIELDS = {"priority_areas": "priority-area", "msf": "msf", "nof_domains": "nof-domain", "methods": "method"}
 
 
@@ -56,10 +62,10 @@ def check_document(doc: Document, codes: set[str], notations: dict[str, set[str]
             add("sources", f"source needs an http(s) url, a title and a publisher: {source!r}")
         elif not source.get("title") or not source.get("publisher"):
             add("sources", f"source {source.get('url')} needs a title and a publisher")
-    try:
-        date.fromisoformat(doc.published)
-    except ValueError:
-        add("published", f"published must be a date YYYY-MM-DD, got {doc.published!r}")
+    for key, message in check_provenance(doc, required=REQUIRE_PROVENANCE):
+        add(key, message)
+    if CHECK_DATES_AND_FIGURES:
+        problems.extend(check_dates_and_figures(doc))
     for metric in doc.metrics:
         if not isinstance(metric, dict) or not metric.get("name") or (
                 metric.get("result") is None and metric.get("baseline") is None):
@@ -71,6 +77,27 @@ def check_document(doc: Document, codes: set[str], notations: dict[str, set[str]
             add("steps", "a guide needs ordered steps")
         if not doc.measures:
             add("measures", "a guide needs measures")
+    return problems
+
+
+def check_dates_and_figures(doc: Document) -> list[CorpusProblem]:
+    """A ``published`` date earlier than the end of a period a metric reports, and metric values the body
+    does not state; each problem names the metric's line."""
+    problems: list[CorpusProblem] = []
+    span = published_range(doc.published) if doc.published else None
+    for number, metric in enumerate(doc.metrics):
+        if not isinstance(metric, dict):
+            continue
+        line = doc.key_lines.get(f"metrics[{number}]", doc.key_lines.get("metrics", 2))
+        end = period_end(str(metric.get("period") or ""))
+        if span is not None and end is not None and span[1] < end:
+            problems.append(CorpusProblem(doc.path, line, (
+                f"published {doc.published} ({doc.published_precision or 'day'}) is earlier than the end of the "
+                f"period {metric.get('period')!r} ({end.isoformat()}) that metric {metric.get('name')!r} reports")))
+    for number, key, value in missing_figures(doc.metrics, doc.body):
+        line = doc.key_lines.get(f"metrics[{number}]", doc.key_lines.get("metrics", 2))
+        problems.append(CorpusProblem(doc.path, line, (
+            f"metric {doc.metrics[number].get('name')!r}: {key} {value:g} does not appear in the body")))
     return problems
 
 

@@ -74,6 +74,9 @@ def doc_record(doc: Document, reference: ReferenceData | None) -> DocRecord:
         metrics,
         doc.path,
         document_hash(doc),
+        doc.evidence,
+        doc.setting,
+        doc.scale,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 
+from learnsys.corpus.dates import published_range
 from learnsys.search.index_store import DocRecord, SearchIndex
 
 # filter name -> DocRecord attribute (a list of values)
@@ -19,6 +20,9 @@ FACET_FIELDS: dict[str, str] = {
     "provider": "providers",
     "type": "type",
     "method": "methods",
+    "evidence": "evidence",
+    "setting": "setting",
+    "scale": "scale",
 }
 
 
@@ -35,7 +39,7 @@ class Filters:
 
 def doc_values(doc: DocRecord, name: str) -> list[str]:
     value = getattr(doc, FACET_FIELDS[name])
-    return [value] if isinstance(value, str) else list(value)
+    return ([value] if value else []) if isinstance(value, str) else list(value)
 
 
 def value_masks(index: SearchIndex, name: str) -> dict[str, np.ndarray]:
@@ -65,8 +69,10 @@ def doc_mask(index: SearchIndex, filters: Filters) -> np.ndarray | None:
                 any_of |= masks[value]
         mask &= any_of
     if filters.published_after is not None:
-        after = filters.published_after.isoformat()
-        mask &= np.array([bool(d.published) and d.published > after for d in index.docs], dtype=bool)
+        # a month or year ("2023-06", "2023") matches when its last day is after the date
+        after = filters.published_after
+        ends = [published_range(d.published) for d in index.docs]
+        mask &= np.array([span is not None and span[1] > after for span in ends], dtype=bool)
     return mask
 
 

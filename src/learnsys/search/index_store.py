@@ -41,6 +41,9 @@ class DocRecord:
     metrics: list[dict[str, Any]] = field(default_factory=list)
     path: str = ""
     content_hash: str = ""
+    evidence: str = ""
+    setting: str = ""
+    scale: str = ""
 
 
 @dataclass

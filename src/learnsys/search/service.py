@@ -17,6 +17,7 @@ from typing import Any
 
 from learnsys.config import Settings
 from learnsys.corpus.documents import Document, load_corpus, load_document
+from learnsys.corpus.provenance import EVIDENCE_LEVELS, SCALES, SETTINGS
 from learnsys.kg.records import ReferenceData
 from learnsys.search.build import build_search
 from learnsys.search.dense import Encoder
@@ -192,7 +193,8 @@ class SearchService:
         return self._allowed[1]
 
     def _allowed_values(self) -> dict[str, set[str]]:
-        allowed: dict[str, set[str]] = {"type": set(DOCUMENT_TYPES)}
+        allowed: dict[str, set[str]] = {"type": set(DOCUMENT_TYPES), "evidence": set(EVIDENCE_LEVELS),
+                                        "setting": set(SETTINGS), "scale": set(SCALES)}
         try:
             notations = Vocabularies.load(self.settings.ontology_dir).notations
         except Exception:  # noqa: BLE001 - ontology unreadable: only the index's own values are known

@@ -30,7 +30,8 @@ from learnsys.services import Services
 
 router = APIRouter(tags=["search"])
 MAX_DOCUMENT_BYTES = 200_000
-FILTER_NAMES = ("priority_area", "msf", "nof_domain", "region", "icb", "provider", "type", "method")
+FILTER_NAMES = ("priority_area", "msf", "nof_domain", "region", "icb", "provider", "type", "method", "evidence",
+                "setting", "scale")
 Values = Annotated[list[str] | None, Query(max_length=20)]
 SEARCH_EXAMPLE = {
     "query": "PIFU derm",
@@ -79,6 +80,9 @@ class SearchBody(BaseModel):
     provider: list[str] | str | None = None
     type: list[str] | str | None = None
     method: list[str] | str | None = None
+    evidence: list[str] | str | None = None
+    setting: list[str] | str | None = None
+    scale: list[str] | str | None = None
     published_after: date | None = None
     for_provider: str | None = Field(None, max_length=10)
     mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
@@ -117,7 +121,10 @@ DOCUMENT_EXAMPLE = {
     "nof_domains": ["access", "effectiveness-experience"], "methods": ["pathway-redesign"],
     "metrics": [{"name": "Dermatology follow-up appointments freed", "baseline": None, "result": 150,
                  "unit": "count", "period": "November 2021 to September 2022"}],
-    "published": "2022-09-01",
+    "published": "2022-09", "published_precision": "month",
+    "contact": {"team": "Outpatients transformation team, Bolton NHS Foundation Trust",
+                "url": "https://www.boltonft.nhs.uk/"},
+    "evidence": "trust-reported", "setting": "acute", "scale": "trust",
     "sources": [{"url": "https://boltonft.nhs.uk/news/2022/09/"
                         "tackling-boltons-waiting-lists-by-putting-patients-in-control",
                  "title": "Tackling Bolton's waiting lists by putting patients in control",
@@ -151,6 +158,9 @@ def search_get(
     provider: Values = None,
     type: Values = None,
     method: Values = None,
+    evidence: Values = None,
+    setting: Values = None,
+    scale: Values = None,
     published_after: Annotated[date | None, Query(description="YYYY-MM-DD (exclusive)")] = None,
     for_provider: Annotated[str | None, Query(max_length=10, description="ODS code to personalise for")] = None,
     mode: Annotated[Literal["hybrid", "bm25", "dense"], Query()] = "hybrid",
@@ -165,6 +175,9 @@ def search_get(
         "provider": provider,
         "type": type,
         "method": method,
+        "evidence": evidence,
+        "setting": setting,
+        "scale": scale,
     }
     filters = {name: _values(v) for name, v in raw.items() if v}
     return _run(services, SearchRequest(q, k, offset, filters, published_after, for_provider, mode, boost))

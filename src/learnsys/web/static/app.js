@@ -8,12 +8,23 @@
 "use strict";
 
 const API = "/v1";
-const FACETS = ["type", "priority_area", "region", "nof_domain", "msf", "method", "icb", "provider"];
+const FACETS = ["type", "priority_area", "evidence", "setting", "scale", "region", "nof_domain", "msf", "method", "icb",
+  "provider"];
 const FACET_TITLES = {
   type: "Document type", priority_area: "Priority area", region: "Region", nof_domain: "NOF domain",
   msf: "Modern Service Framework", method: "Improvement method", icb: "ICB", provider: "Provider",
-  published_year: "Year published",
+  published_year: "Year published", evidence: "Strength of evidence", setting: "Setting", scale: "Scale",
 };
+/* Same wording as learnsys.corpus.provenance.LABELS */
+const PROVENANCE_LABELS = {
+  evidence: { "peer-reviewed": "Peer-reviewed study", "external-evaluation": "External evaluation",
+    "national-programme": "National programme report", "trust-reported": "Reported by the organisation" },
+  setting: { acute: "Acute", "mental-health": "Mental health", community: "Community", ambulance: "Ambulance",
+    "primary-care": "Primary care", system: "System (several organisations)" },
+  scale: { "ward-team": "Ward or team", department: "Department or service", trust: "Whole organisation",
+    system: "System (several organisations)" },
+};
+const PRECISION_WORDS = { day: "", month: " (month only)", year: " (year only)" };
 const PAGE_SIZE = 10;
 const lookups = { concepts: {}, providers: {}, regions: {}, icbs: {} };
 let searchToken = 0;
@@ -88,6 +99,7 @@ function facetLabel(name, value) {
     case "region": return lookups.regions[value] || value;
     case "icb": return lookups.icbs[value] || value;
     case "provider": return lookups.providers[value] ? `${lookups.providers[value].name} (${value})` : value;
+    case "evidence": case "setting": case "scale": return (PROVENANCE_LABELS[name] || {})[value] || value;
     default: return value;
   }
 }
@@ -298,6 +310,8 @@ function resultCard(r, rank) {
       el("span", { class: "visually-hidden" }, `Result ${rank}: `), r.title)),
     el("p", { class: "meta" },
       el("span", { class: `badge ${r.type}` }, typeLabel),
+      r.evidence ? el("span", { class: "badge evidence", "data-evidence": r.evidence },
+        el("span", { class: "visually-hidden" }, "Evidence: "), facetLabel("evidence", r.evidence)) : null,
       r.published ? `Published ${r.published}` : null,
       r.section ? ` · Section: ${r.section}` : null),
     (r.providers || []).length ? el("p", { class: "providers" }, "Provider" + (r.providers.length > 1 ? "s" : "") + ": ",
@@ -366,6 +380,12 @@ function markdownBlocks(text) {
   return out;
 }
 
+function contactLine(contact) {
+  if (!contact || !contact.team) return "–";
+  if (!contact.url) return contact.team;
+  return el("span", {}, contact.team, " – ", externalLink(contact.url, `ask via ${hostOf(contact.url)}`));
+}
+
 async function showDocument(id) {
   const box = clear(document.getElementById("doc"));
   showView("doc");
@@ -377,14 +397,19 @@ async function showDocument(id) {
     const h1 = el("h1", { id: "doc-title", tabindex: "-1" }, d.title);
     box.append(h1,
       el("p", { class: "meta" }, el("span", { class: `badge ${d.type}` }, facetLabel("type", d.type)),
-        d.published ? `Published ${d.published}` : null),
+        d.published ? `Published ${d.published}${PRECISION_WORDS[d.published_precision] || ""}`
+          : "Publication date not shown by the source"),
       (d.providers || []).length ? el("p", {}, "Provider" + (d.providers.length > 1 ? "s" : "") + ": ",
         d.providers.flatMap((ods, i) => (i ? [", ", providerLink(ods)] : [providerLink(ods)]))) : null,
       d.summary ? el("p", { class: "lede" }, d.summary) : null,
       el("dl", { class: "kv panel" },
         el("dt", {}, "Priority areas"), el("dd", {}, (d.priority_areas || []).map((a) => conceptLabel("priority-area", a)).join(", ") || "–"),
         el("dt", {}, "NOF domains"), el("dd", {}, (d.nof_domains || []).map((a) => conceptLabel("nof-domain", a)).join(", ") || "–"),
-        el("dt", {}, "Methods"), el("dd", {}, (d.methods || []).map((a) => conceptLabel("method", a)).join(", ") || "–")));
+        el("dt", {}, "Methods"), el("dd", {}, (d.methods || []).map((a) => conceptLabel("method", a)).join(", ") || "–"),
+        el("dt", {}, "Strength of evidence"), el("dd", { "data-field": "evidence" }, d.evidence ? facetLabel("evidence", d.evidence) : "–"),
+        el("dt", {}, "Setting"), el("dd", { "data-field": "setting" }, d.setting ? facetLabel("setting", d.setting) : "–"),
+        el("dt", {}, "Scale"), el("dd", { "data-field": "scale" }, d.scale ? facetLabel("scale", d.scale) : "–"),
+        el("dt", {}, "Who to contact"), el("dd", { "data-field": "contact" }, contactLine(d.contact))));
     if ((d.metrics || []).length) {
       box.append(table("What changed", ["Measure", { label: "Before", num: true }, { label: "After", num: true }, "Unit", "Period"],
         d.metrics.map((m) => [m.name, fmt(m.baseline), fmt(m.result), m.unit || "", m.period || ""])));

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from learnsys.corpus.documents import Document, DocumentError, corpus_files, load_document
+from learnsys.corpus.documents import CONCEPT_FIELDS, Document, DocumentError, corpus_files, load_document
 from learnsys.kg.records import ReferenceData
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CONCEPT_FIELDS = {"priority_areas": "priority-area", "msf": "msf", "nof_domains": "nof-domain", "methods": "method"}
 
 
 @dataclass(frozen=True)

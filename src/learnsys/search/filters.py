@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from learnsys.search.index_store import DocRecord, SearchIndex
+from learnsys.corpus.documents import CONCEPT_FIELDS
 
-# filter name -> DocRecord attribute (a list of values)
+if TYPE_CHECKING:
+    from learnsys.search.index_store import DocRecord, SearchIndex
+
+# The search filters, defined here once: filter name -> DocRecord attribute (a list of values, or the type).
 FACET_FIELDS: dict[str, str] = {
     "priority_area": "priority_areas",
     "msf": "msf",
@@ -20,6 +24,9 @@ FACET_FIELDS: dict[str, str] = {
     "type": "type",
     "method": "methods",
 }
+FILTER_NAMES = tuple(FACET_FIELDS)
+# filter name -> the concept scheme its values come from (for the fields that hold concept notations)
+FILTER_SCHEMES = {name: CONCEPT_FIELDS[attr] for name, attr in FACET_FIELDS.items() if attr in CONCEPT_FIELDS}
 
 
 @dataclass

@@ -36,7 +36,6 @@ INSTRUCTIONS = """learnsys answers questions about improvement practice in the N
 Always cite the source URLs or citation strings you were given; never present indicative assessments as official."""
 
 MARK_RE = re.compile(r"</?mark>")
-FILTERS = ("priority_area", "msf", "nof_domain", "region", "icb", "provider", "type", "method")
 
 
 class ServicesLoader:

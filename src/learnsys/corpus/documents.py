@@ -13,6 +13,8 @@ from learnsys.corpus.provenance import provenance_fields
 
 DOCUMENT_TYPES = ("case-study", "guide")
 LIST_FIELDS = ("providers", "priority_areas", "msf", "nof_domains", "methods")
+# Front-matter field -> the SKOS concept scheme its values are notations of.
+CONCEPT_FIELDS = {"priority_areas": "priority-area", "msf": "msf", "nof_domains": "nof-domain", "methods": "method"}
 
 
 class DocumentError(ValueError):

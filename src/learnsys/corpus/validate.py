@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from learnsys.corpus.dates import period_end, published_range
-from learnsys.corpus.documents import Document, DocumentError, corpus_files, load_document
+from learnsys.corpus.documents import CONCEPT_FIELDS, Document, DocumentError, corpus_files, load_document
 from learnsys.corpus.figures import missing_figures
 from learnsys.corpus.provenance import check_provenance
 from learnsys.kg.records import ReferenceData
@@ -18,7 +18,6 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRE_PROVENANCE = False
 # published not before the data it reports; every metric value stated in the body
 CHECK_DATES_AND_FIGURES = False
-CONCEPT_FIELDS = {"priority_areas": "priority-area", "msf": "msf", "nof_domains": "nof-domain", "methods": "method"}
 
 
 @dataclass(frozen=True)

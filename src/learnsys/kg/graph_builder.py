@@ -9,7 +9,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
-from learnsys.corpus.documents import Document
+from learnsys.corpus.documents import CONCEPT_FIELDS, Document
 from learnsys.kg.namespaces import (
     FHIR_ODS_SYSTEM,
     ID,
@@ -31,9 +31,6 @@ TRUST_CLASSES = {
     "acute": LS.AcuteTrust, "specialist-acute": LS.SpecialistAcuteTrust, "mental-health": LS.MentalHealthTrust,
     "community": LS.CommunityTrust, "ambulance": LS.AmbulanceTrust,
 }
-# Front-matter field -> concept scheme.
-DOCUMENT_SCHEMES = {"priority_areas": "priority-area", "msf": "msf", "nof_domains": "nof-domain",
-                    "methods": "method"}
 
 
 def new_graph() -> Graph:
@@ -185,7 +182,7 @@ def add_documents(graph: Graph, documents: Iterable[Document]) -> None:
             graph.add((node, DCTERMS.issued, Literal(doc.published, datatype=XSD.date)))
         for code in doc.providers:
             graph.add((node, PROV.wasAttributedTo, org_iri(code)))
-        for field_name, scheme in DOCUMENT_SCHEMES.items():
+        for field_name, scheme in CONCEPT_FIELDS.items():
             for notation in getattr(doc, field_name):
                 graph.add((node, DCTERMS.subject, concept_iri(scheme, notation)))
         for source in doc.sources:

@@ -11,8 +11,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from learnsys.corpus.documents import Document
-from learnsys.kg.graph_builder import DOCUMENT_SCHEMES
+from learnsys.corpus.documents import CONCEPT_FIELDS, Document
 from learnsys.kg.records import ReferenceData
 
 
@@ -38,7 +37,7 @@ def project(data: ReferenceData, documents: Iterable[Document] = ()) -> nx.Multi
         graph.add_node(node, kind=doc.type, name=doc.title)
         for code in doc.providers:
             graph.add_edge(node, f"org:{code}", relation="attributed_to")
-        for field_name, scheme in DOCUMENT_SCHEMES.items():
+        for field_name, scheme in CONCEPT_FIELDS.items():
             for notation in getattr(doc, field_name):
                 concept = f"concept:{scheme}/{notation}"
                 graph.add_node(concept, kind="concept", scheme=scheme)

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from learnsys.config import get_settings
-
-FILTERS = ("priority_area", "msf", "nof_domain", "region", "icb", "provider", "type", "method")
+from learnsys.search.filters import FILTER_NAMES
 
 
 def _progress(message: str) -> None:
@@ -166,7 +165,7 @@ def register(subparsers: Any) -> None:
         "--filter",
         action="append",
         metavar="NAME=VALUE",
-        help=f"repeatable; NAME one of {', '.join(FILTERS)}",
+        help=f"repeatable; NAME one of {', '.join(FILTER_NAMES)}",
     )
     search.add_argument("--for-provider", metavar="ODS", help="personalise for this provider")
     search.add_argument("--no-boost", action="store_true", help="switch the knowledge-graph boost off")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from learnsys.corpus.dates import published_range
-from learnsys.search.index_store import DocRecord, SearchIndex
+from learnsys.corpus.documents import CONCEPT_FIELDS
 
-# filter name -> DocRecord attribute (a list of values)
+if TYPE_CHECKING:
+    from learnsys.search.index_store import DocRecord, SearchIndex
+
+# The search filters, defined here once: filter name -> DocRecord attribute (a list of values, or the type).
 FACET_FIELDS: dict[str, str] = {
     "priority_area": "priority_areas",
     "msf": "msf",
@@ -24,6 +28,9 @@ FACET_FIELDS: dict[str, str] = {
     "setting": "setting",
     "scale": "scale",
 }
+FILTER_NAMES = tuple(FACET_FIELDS)
+# filter name -> the concept scheme its values come from (for the fields that hold concept notations)
+FILTER_SCHEMES = {name: CONCEPT_FIELDS[attr] for name, attr in FACET_FIELDS.items() if attr in CONCEPT_FIELDS}
 
 
 @dataclass

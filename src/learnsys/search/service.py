@@ -21,7 +21,7 @@ from learnsys.corpus.provenance import EVIDENCE_LEVELS, SCALES, SETTINGS
 from learnsys.kg.records import ReferenceData
 from learnsys.search.build import build_search
 from learnsys.search.dense import Encoder
-from learnsys.search.filters import FACET_FIELDS, Filters, value_masks
+from learnsys.search.filters import FACET_FIELDS, FILTER_SCHEMES, Filters, value_masks
 from learnsys.search.graph_boost import GraphBooster
 from learnsys.search.index_store import SearchIndex, current_build_id, load_index, search_root
 from learnsys.search.retriever import MODES, HybridRetriever, RetrievalConfig
@@ -199,12 +199,7 @@ class SearchService:
             notations = Vocabularies.load(self.settings.ontology_dir).notations
         except Exception:  # noqa: BLE001 - ontology unreadable: only the index's own values are known
             notations = {}
-        for name, scheme in (
-            ("priority_area", "priority-area"),
-            ("msf", "msf"),
-            ("nof_domain", "nof-domain"),
-            ("method", "method"),
-        ):
+        for name, scheme in FILTER_SCHEMES.items():
             if notations.get(scheme):
                 allowed[name] = notations[scheme]
         if self.reference is not None:

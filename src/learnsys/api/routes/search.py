@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from learnsys.api.deps import ServicesDep
 from learnsys.api.problems import ProblemError, not_found
 from learnsys.pipeline import schedule_graph_refresh
+from learnsys.search.filters import FILTER_NAMES
 from learnsys.search.service import (
     MAX_K,
     MAX_OFFSET,
@@ -30,8 +31,6 @@ from learnsys.services import Services
 
 router = APIRouter(tags=["search"])
 MAX_DOCUMENT_BYTES = 200_000
-FILTER_NAMES = ("priority_area", "msf", "nof_domain", "region", "icb", "provider", "type", "method", "evidence",
-                "setting", "scale")
 Values = Annotated[list[str] | None, Query(max_length=20)]
 SEARCH_EXAMPLE = {
     "query": "PIFU derm",

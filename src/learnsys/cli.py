@@ -177,8 +177,9 @@ def _plugin_modules() -> list:
     from learnsys.buddies import cli as buddies_cli
     from learnsys.oversight import cli as oversight_cli
     from learnsys.search import cli as search_cli
+    from learnsys.store import cli as store_cli
 
-    return [search_cli, oversight_cli, buddies_cli, mcp_server]
+    return [search_cli, oversight_cli, buddies_cli, mcp_server, store_cli]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,8 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         from learnsys.corpus.documents import DocumentError
         from learnsys.kg.loaders.errors import LoadError
         from learnsys.pipeline import CorpusInvalid
+        from learnsys.store.errors import StoreError
 
-        if isinstance(exc, LoadError | DocumentError | CorpusInvalid):
+        if isinstance(exc, LoadError | DocumentError | CorpusInvalid | StoreError):
             print(f"error: {exc}", file=sys.stderr)
             return 1
         raise

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     port: int = 8000
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost", "http://127.0.0.1"])
     api_token: str | None = None  # bearer token for document writes; writes are refused when unset
+    database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'learnsys.db'}"  # or postgresql+psycopg://user@host/db
+    store_poll_s: float = 2.0  # how often a server checks the store's change sequence for other servers' writes
 
     sparql_timeout_s: float = 5.0
     sparql_max_results: int = 10_000

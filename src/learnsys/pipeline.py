@@ -19,6 +19,8 @@ from learnsys.kg.reference import load_reference_data
 from learnsys.oversight.scoring import INDICATIVE_SOURCE, indicative_assessments
 from learnsys.oversight.spc import SpcSignal, all_signals
 from learnsys.services import Services
+from learnsys.store import migrate
+from learnsys.store.db import Database
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -74,8 +76,22 @@ def build(settings: Settings, progress: Progress = print, search: bool = True) -
     return manifests
 
 
+def open_store(settings: Settings, progress: Progress = print, upgrade: bool = True) -> Database:
+    """The store of record named by ``settings.database_url``, migrated to this code's schema."""
+    database = Database(settings.database_url)
+    if upgrade:
+        report = migrate.upgrade(database)
+        if report["before"] != report["after"]:
+            progress(f"store {database.safe_url()}: migrated {report['before'] or 'empty'} -> {report['after']} "
+                     f"in {report['seconds']} s")
+    else:
+        migrate.require_current(database)
+    return database
+
+
 def load_services(settings: Settings, progress: Progress = print, search: bool = True) -> Services:
     """Load the current build (building it first if there is none) and the data the services use."""
+    database = open_store(settings, progress)
     if graph_build.current_manifest(settings.index_dir) is None or (
             search and not _search_built(settings)):
         progress("no build found: building the graph and indexes (first start) ...")
@@ -86,7 +102,7 @@ def load_services(settings: Settings, progress: Progress = print, search: bool =
     store = graph_build.load_graph_store(settings.index_dir, timeout_s=settings.sparql_timeout_s,
                                          max_results=settings.sparql_max_results)
     services = Services(settings=settings, reference=data, graph=store, documents={d.id: d for d in documents},
-                        concepts=load_concept_schemes(settings.ontology_dir))
+                        concepts=load_concept_schemes(settings.ontology_dir), store=database)
     if search:
         from learnsys.search.service import SearchService
 

@@ -22,4 +22,5 @@ class Services:
     documents: dict[str, Document] = field(default_factory=dict)
     concepts: dict[str, dict[str, Concept]] = field(default_factory=dict)  # scheme -> notation -> Concept
     search: Any = None  # learnsys.search service (hot-reloads new index builds)
+    store: Any = None  # learnsys.store.db.Database: the store of record (accounts, audit, documents, plans)
     ready: bool = False

@@ -1,6 +1,7 @@
 """``learnsys mcp``: an MCP server exposing learnsys to chat assistants (the ``mcp`` package's MCPServer).
 
-Tools: ``search_practice``, ``get_document``, ``find_buddies``, ``provider_profile``, ``sparql_select``.
+Tools: ``search_practice``, ``get_document``, ``find_buddies``, ``provider_profile``, ``sparql_select``,
+``collaborative_team_status``, ``teams_improving_measure``.
 Each is a thin layer over the same ``Services`` object (and the same functions) the HTTP API uses.
 Transport: stdio by default; ``--transport http`` serves streamable HTTP at ``http://HOST:PORT/mcp``.
 
@@ -33,6 +34,8 @@ INSTRUCTIONS = """learnsys answers questions about improvement practice in the N
   and the support its segment brings.
 - find_buddies suggests stronger comparable trusts that could support a trust on a topic, with reasons.
 - sparql_select runs a read-only SPARQL SELECT over the knowledge graph for anything else.
+- collaborative_team_status says how one improvement-collaborative team is doing (measures, SPC, cycles);
+  teams_improving_measure lists teams whose measure shows special-cause improvement. Say when data is synthetic.
 Always cite the source URLs or citation strings you were given; never present indicative assessments as official."""
 
 MARK_RE = re.compile(r"</?mark>")
@@ -89,7 +92,7 @@ def _problem_text(exc: Exception) -> str:
 
 
 def create_server(settings: Settings | None = None, services: Services | None = None) -> Any:
-    """The MCP server with the five learnsys tools (``services`` given: use it, else load in background)."""
+    """The MCP server with the learnsys tools (``services`` given: use it, else load in background)."""
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
     from mcp_types import ToolAnnotations
@@ -256,6 +259,9 @@ def create_server(settings: Settings | None = None, services: Services | None = 
         rows = [{k: v["value"] for k, v in row.items()} for row in result.rows]
         return {"variables": result.variables, "rows": rows, "count": len(rows), "truncated": result.truncated}
 
+    from learnsys.collaboratives.mcp_tools import register_tools
+
+    register_tools(server, loader, read_only, ToolError)
     return server
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
-from learnsys.oversight.spc import SpcChart
+from learnsys.oversight.spc import SpcChart, month_range
 
 COLOURS = {
     "common": "#768692",
@@ -14,7 +15,16 @@ COLOURS = {
     "mean": "#231f20",
     "limit": "#425563",
     "target": "#DA291C",
+    "marker": "#005EB8",
 }
+
+
+@dataclass(frozen=True)
+class ChartMarker:
+    """A dated annotation drawn as a vertical line (e.g. a PDSA cycle starting in ``period``)."""
+
+    period: str
+    label: str
 
 
 def _point_colour(chart: SpcChart, index: int) -> str:
@@ -28,8 +38,15 @@ def _point_colour(chart: SpcChart, index: int) -> str:
     return COLOURS["common"]
 
 
-def render_svg(chart: SpcChart, title: str = "", width: int = 760, height: int = 360) -> str:
-    """Points, mean, process limits, target, special-cause colouring, gaps as breaks in the line."""
+def render_svg(
+    chart: SpcChart,
+    title: str = "",
+    width: int = 760,
+    height: int = 360,
+    markers: list[ChartMarker] | None = None,
+) -> str:
+    """Points, mean, process limits (per phase when rebased), target, special-cause colouring, gaps as breaks
+    in the line, and optional dated markers."""
     left, right, top, bottom = 64, 20, 40, 56
     values = [p.value for p in chart.points]
     lows = [chart.lcl, *values] + ([chart.target] if chart.target is not None else [])
@@ -53,18 +70,36 @@ def render_svg(chart: SpcChart, title: str = "", width: int = 760, height: int =
         f'<text x="{left}" y="22" font-family="Arial, sans-serif" font-size="14" font-weight="bold">'
         f"{escape(title or f'{chart.provider} {chart.metric}')}</text>",
     ]
-    for label, value, colour, dash in (
-        ("UCL", chart.ucl, COLOURS["limit"], "6 4"),
-        ("Mean", chart.mean, COLOURS["mean"], ""),
-        ("LCL", chart.lcl, COLOURS["limit"], "6 4"),
-    ):
+    index = {p.period: i for i, p in enumerate(chart.points)}
+    phases = [(p.start, p.end, p.ucl, p.mean, p.lcl) for p in chart.phases] or [
+        (chart.points[0].period, chart.points[-1].period, chart.ucl, chart.mean, chart.lcl)
+    ]
+    for k, (start, end, ucl, mean, lcl) in enumerate(phases):
+        x1 = left if k == 0 else (x(index[start] - 1) + x(index[start])) / 2
+        x2 = width - right if k == len(phases) - 1 else (x(index[end]) + x(index[end] + 1)) / 2
+        for label, value, colour, dash in (
+            ("UCL", ucl, COLOURS["limit"], "6 4"),
+            ("Mean", mean, COLOURS["mean"], ""),
+            ("LCL", lcl, COLOURS["limit"], "6 4"),
+        ):
+            parts.append(
+                f'<line x1="{x1:.1f}" x2="{x2:.1f}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+                f'stroke="{colour}" stroke-width="1.2"' + (f' stroke-dasharray="{dash}"' if dash else "") + "/>"
+            )
+            parts.append(
+                f'<text x="{x2:.1f}" y="{y(value) - 3:.1f}" font-family="Arial, sans-serif" '
+                f'font-size="10" text-anchor="end" fill="{colour}">{label} {value:.2f}</text>'
+            )
+    for m in markers or []:
+        if m.period not in index:
+            continue
+        mx = x(index[m.period])
         parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
-            f'stroke="{colour}" stroke-width="1.2"' + (f' stroke-dasharray="{dash}"' if dash else "") + "/>"
-        )
-        parts.append(
-            f'<text x="{width - right}" y="{y(value) - 3:.1f}" font-family="Arial, sans-serif" '
-            f'font-size="10" text-anchor="end" fill="{colour}">{label} {value:.2f}</text>'
+            f'<g class="marker"><line x1="{mx:.1f}" x2="{mx:.1f}" y1="{top}" y2="{height - bottom}" '
+            f'stroke="{COLOURS["marker"]}" stroke-width="1" stroke-dasharray="3 3"/>'
+            f'<text x="{mx + 3:.1f}" y="{top + 10}" font-family="Arial, sans-serif" font-size="10" '
+            f'fill="{COLOURS["marker"]}">{escape(m.label)}</text>'
+            f"<title>{escape(m.period)}: {escape(m.label)}</title></g>"
         )
     if chart.target is not None:
         parts.append(
@@ -77,7 +112,7 @@ def render_svg(chart: SpcChart, title: str = "", width: int = 760, height: int =
         )
     segment: list[str] = []
     for i, point in enumerate(chart.points):
-        if i and point.moving_range is None:  # a gap: break the line
+        if i and month_range(chart.points[i - 1].period, point.period)[1:] != [point.period]:  # a gap: break
             parts.append(f'<polyline fill="none" stroke="{COLOURS["common"]}" points="{" ".join(segment)}"/>')
             segment = []
         segment.append(f"{x(i):.1f},{y(point.value):.1f}")

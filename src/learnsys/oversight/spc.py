@@ -10,11 +10,16 @@ as the NHS-R ``NHSRplotthedots`` package implements it):
   all three on the same side of the mean.
 
 Months missing inside the window are *gaps*: no moving range spans a gap and no run rule crosses one.
+
+*Rebasing* (``xmr_rebased``): limits recalculated from declared change points, as Making Data Count and
+``NHSRplotthedots`` do it: each phase gets its own mean, moving ranges and limits (no moving range spans a
+change point, no rule crosses one); the variation icon comes from the last point and the assurance icon from
+the last phase's limits.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from learnsys.kg.records import ReferenceData
 from learnsys.oversight.metrics import index_of, target_for
@@ -69,6 +74,21 @@ class SpcPoint:
     rules: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SpcPhase:
+    """One stretch of a rebased chart with its own limits (``start``..``end`` inclusive)."""
+
+    start: str
+    end: str
+    points: int
+    mean: float
+    mr_bar: float
+    ucl: float
+    lcl: float
+    close_upper: float
+    close_lower: float
+
+
 @dataclass
 class SpcChart:
     provider: str
@@ -89,6 +109,8 @@ class SpcChart:
     target: float | None
     target_source: str | None
     rules: SpcRules
+    phases: list[SpcPhase] = field(default_factory=list)  # one per rebased stretch; empty when never rebased
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -218,6 +240,65 @@ def xmr(
         target,
         target_source,
         rules,
+    )
+
+
+class InvalidChangePoint(ValueError):
+    def __init__(self, period: str, reason: str):
+        super().__init__(f"change point {period}: {reason}")
+        self.period, self.reason = period, reason
+
+
+def xmr_rebased(
+    periods: list[str],
+    values: list[float],
+    change_points: list[str] | tuple[str, ...] = (),
+    *,
+    target: float | None = None,
+    rules: SpcRules | None = None,
+    **labels: str | None,
+) -> SpcChart:
+    """An XmR chart whose limits are recalculated from each change point (the first month of a new phase).
+
+    Without change points it is exactly ``xmr``. Each phase needs 2 points at least; a phase shorter than
+    ``rules.min_points`` is allowed (as in NHSRplotthedots) and reported in ``warnings``.
+    """
+    rules = rules or SpcRules()
+    cuts = sorted(set(change_points))
+    if not cuts:
+        return xmr(periods, values, target=target, rules=rules, **labels)  # type: ignore[arg-type]
+    if len(values) < rules.min_points:
+        raise SeriesTooShort(len(values), rules.min_points)
+    bounds = [0]
+    for cut in cuts:
+        if cut <= periods[0] or cut > periods[-1]:
+            raise InvalidChangePoint(cut, f"must fall after {periods[0]} and no later than {periods[-1]}")
+        bounds.append(next(i for i, p in enumerate(periods) if p >= cut))
+    bounds.append(len(periods))
+    phase_rules = replace(rules, min_points=2)
+    charts: list[SpcChart] = []
+    for a, b, cut in zip(bounds[:-1], bounds[1:], [None, *cuts], strict=True):
+        if b - a < 2:
+            raise InvalidChangePoint(cut or periods[0], "each phase needs at least 2 months of data")
+        charts.append(xmr(periods[a:b], values[a:b], target=target, rules=phase_rules, **labels))  # type: ignore[arg-type]
+    last = charts[-1]
+    phases = [
+        SpcPhase(c.points[0].period, c.points[-1].period, len(c.points), c.mean, c.mr_bar, c.ucl, c.lcl,
+                 c.close_upper, c.close_lower)
+        for c in charts
+    ]
+    warnings = [
+        f"phase {p.start}..{p.end} has {p.points} points; Making Data Count advises at least {rules.min_points}"
+        for p in phases
+        if p.points < rules.min_points
+    ]
+    points = [pt for c in charts for pt in c.points]
+    signals = sorted((s for c in charts for s in c.signals), key=lambda s: (s.start, s.rule))
+    return SpcChart(
+        last.provider, last.metric, last.unit, last.direction, points, last.mean, last.mr_bar, last.ucl, last.lcl,
+        last.close_upper, last.close_lower, signals,
+        [m for m in month_range(periods[0], periods[-1]) if m not in set(periods)],
+        last.variation, last.assurance, target, last.target_source, rules, phases, warnings,
     )
 
 

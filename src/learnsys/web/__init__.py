@@ -31,6 +31,12 @@ def index() -> Response:
     return FileResponse(STATIC_DIR / "index.html", media_type=MEDIA_TYPES[".html"], headers=HEADERS)
 
 
+@router.get("/collaboratives", response_class=FileResponse)
+def collaboratives_page() -> Response:
+    """Improvement collaboratives (hash routes: ``#/``, ``#/c/ID`` dashboard, ``#/team/ID`` team page)."""
+    return FileResponse(STATIC_DIR / "collaboratives.html", media_type=MEDIA_TYPES[".html"], headers=HEADERS)
+
+
 @router.get("/static/{name}", response_class=FileResponse)
 def static(name: str) -> Response:
     """One file from ``static/`` (flat folder; no path traversal: the name must be a listed file)."""

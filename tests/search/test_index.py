@@ -46,8 +46,13 @@ def test_acronym_query_finds_the_expansion(service: SearchService) -> None:
         "fused_score",
         "graph_boost",
         "boost_reason",
+        "type_prior",
+        "type_reason",
         "synonyms_used",
+        "concepts",
     }
+    assert expl["concepts"] == ["pifu"]
+    assert response["concepts"][0]["used"] and "capitals" in response["concepts"][0]["why"]
     assert expl["lexical_rank"] is not None and expl["dense_rank"] is not None
     assert top["sources"] == ["https://example.org/bolton-pifu"] or top["sources"]
 

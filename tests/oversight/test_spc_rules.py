@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from learnsys.oversight.spc import SeriesTooShort, SpcRules, month_range, xmr
+from learnsys.oversight.spc import SeriesTooShort, SpcRules, xmr
+from learnsys.periods import month_range
 
 MONTHS = month_range("2023-01", "2024-12")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
 
 from learnsys.config import REPO_ROOT
 from learnsys.oversight.support import provider_support, support_table
@@ -28,7 +29,12 @@ def test_lower_is_better_ranks_the_smallest_first(ref) -> None:
 def test_nearest_peers_by_context_variables(ref) -> None:
     rows = variation(ref, "ae_4h_all", "2025-07", peer_group="nearest", k=5)
     with_context = [r for r in rows if r.peers]
-    assert with_context and all(r.peers == 5 for r in with_context)
+    assert all(1 <= r.peers <= 5 and len(r.peer_codes) == r.peers for r in with_context)
+    acute = [r for r in with_context if r.trust_type == "acute"]
+    assert len(acute) > 80 and sum(r.peers == 5 for r in acute) > 0.8 * len(acute)  # acute peers run A&E too
+    for r in with_context:  # the median is over the peers' values in the period
+        values = {x.provider: x.value for x in rows}
+        assert r.peer_median == statistics.median(values[o] for o in r.peer_codes)
     assert all(r.position in ("better", "worse", "same") for r in with_context)
     region = variation(ref, "ae_4h_all", "2025-07", peer_group="region")
     assert all(r.peer_group.startswith("region") for r in region)

@@ -156,6 +156,7 @@ VARIATION: dict[str, Any] = {'metric': 'ae_4h_all',
             'n_in_type': 8,
             'peer_group': 'region Y60, mental-health-community',
             'peers': 2,
+            'peer_codes': [],
             'peer_median': 97.713,
             'difference_from_peer_median': 2.147,
             'rank_in_peers': 1}]}

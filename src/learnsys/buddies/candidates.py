@@ -11,6 +11,8 @@ from learnsys.buddies.config import BuddyConfig
 from learnsys.buddies.topics import Topic
 from learnsys.kg.profiles import assessments_of, current_assessment
 from learnsys.kg.records import ReferenceData
+from learnsys.periods import month_range, months_back
+from learnsys.ranking import percentiles
 
 
 @dataclass(frozen=True)
@@ -55,22 +57,6 @@ def standing_of(data: ReferenceData, ods: str) -> Standing:
     )
 
 
-def month_range(first: str, last: str) -> list[str]:
-    year, month = int(first[:4]), int(first[5:7])
-    out: list[str] = []
-    while f"{year}-{month:02d}" <= last:
-        out.append(f"{year}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
-def months_back(last: str, n: int) -> str:
-    year, month = int(last[:4]), int(last[5:7]) - (n - 1)
-    while month < 1:
-        year, month = year - 1, month + 12
-    return f"{year}-{month:02d}"
-
-
 @dataclass
 class SeriesIndex:
     """Observation values keyed metric -> provider -> period, built once per ``ReferenceData``."""
@@ -101,28 +87,6 @@ class SeriesIndex:
             return None
         label = window[0] if len(window) == 1 else f"{window[0]}..{window[-1]}"
         return float(np.mean([series[p] for p in window])), label
-
-
-def percentiles(values: np.ndarray, direction: str) -> np.ndarray:
-    """Direction-adjusted percentile within the column (1 = best, 0 = worst, ties averaged, NaN kept)."""
-    out = np.full(values.shape, np.nan)
-    ok = ~np.isnan(values)
-    n = int(ok.sum())
-    if n == 0:
-        return out
-    if n == 1:
-        out[ok] = 0.5
-        return out
-    v = values[ok] if direction == "higher" else -values[ok]
-    order = np.argsort(v, kind="stable")
-    ranks = np.empty(n)
-    ranks[order] = np.arange(n, dtype=float)
-    for value in np.unique(v):  # average ties
-        same = v == value
-        if same.sum() > 1:
-            ranks[same] = ranks[same].mean()
-    out[ok] = ranks / (n - 1)
-    return out
 
 
 def not_worse(a: float, b: float, direction: str) -> bool:

@@ -14,18 +14,7 @@ from learnsys.buddies.config import BuddyConfig
 from learnsys.corpus.documents import Document
 from learnsys.kg.records import ReferenceData
 
-# Peer-finder variables measured in counts or money are compared on a log scale (a 600-bed and a 1,200-bed
-# trust differ as much as a 300- and a 600-bed one); shares and indices are compared as they are.
-LOG_VARIABLES = {
-    "patients",
-    "attendances",
-    "fte_staff",
-    "sites",
-    "degree_of_specialisation",
-    "operating_expenses",
-}
 SHOWN_VARIABLES = ("patients", "attendances", "fte_staff", "deprivation", "urban", "degree_of_specialisation")
-MIN_SHARED_VARIABLES = 5
 
 
 @dataclass
@@ -37,37 +26,13 @@ class Evidence:
     spc_available: bool = True
 
 
-def context_matrix(data: ReferenceData, ods: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Standardised (z-scored within the family) peer-finder variables, [n, v] with NaN where missing."""
-    variables = sorted({v for code in ods for v in data.context.get(code, {})})
-    raw = np.full((len(ods), len(variables)), np.nan)
-    for i, code in enumerate(ods):
-        for k, var in enumerate(variables):
-            value = data.context.get(code, {}).get(var)
-            if value is not None and math.isfinite(value):
-                raw[i, k] = math.log1p(abs(value)) if var in LOG_VARIABLES else value
-    z = np.full(raw.shape, np.nan)
-    for k in range(len(variables)):
-        col = raw[:, k]
-        ok = ~np.isnan(col)
-        if ok.sum() >= 3 and np.nanstd(col) > 0:
-            z[ok, k] = (col[ok] - col[ok].mean()) / col[ok].std()
-    return z, variables
-
-
-def context_similarity(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(similarity, distance): exp(-RMS z-distance) over shared variables; no data -> family median."""
-    ok = ~np.isnan(z)
-    zz = np.nan_to_num(z)
-    both = ok[:, None, :] & ok[None, :, :]
-    shared = both.sum(axis=2)
-    sq = np.where(both, (zz[:, None, :] - zz[None, :, :]) ** 2, 0.0).sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dist = np.where(shared >= MIN_SHARED_VARIABLES, np.sqrt(sq / np.maximum(shared, 1)), np.nan)
-    sim = np.exp(-dist)
+def context_similarity(distance: np.ndarray) -> np.ndarray:
+    """exp(-distance) from the peer model's distances; a pair without one gets the family median similarity
+    (so missing context neither helps nor hurts a mentor)."""
+    sim = np.exp(-distance)
     known = sim[~np.isnan(sim)]
     fill = float(np.median(known)) if known.size else 0.0
-    return np.where(np.isnan(sim), fill, sim), dist
+    return np.where(np.isnan(sim), fill, sim)
 
 
 def complementarity(pct: np.ndarray) -> np.ndarray:
@@ -136,8 +101,8 @@ def compute_factors(
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Factor matrices [mentee, mentor] (values 0..1) and the per-family inputs explanations need."""
     n = len(table.ods)
-    z, variables = context_matrix(data, table.ods)
-    sim, dist = context_similarity(z)
+    dist = data.peer_model.distance_matrix(table.ods)
+    sim = context_similarity(dist)
     cap = capacity_parts(table)
     ev = evidence_vector(table, evidence, config)
     factors = {
@@ -147,7 +112,7 @@ def compute_factors(
         "proximity": proximity(data, table.ods, config),
         "capacity": np.broadcast_to(np.array([c["value"] for c in cap])[None, :], (n, n)),
     }
-    return factors, {"distance": dist, "capacity": cap, "variables": variables}
+    return factors, {"distance": dist, "capacity": cap}
 
 
 def _r(x: float | None, places: int = 3) -> float | None:
@@ -210,6 +175,7 @@ def explain_pair(
         "context": {
             "distance": _r(dist),
             "imputed": bool(np.isnan(dist)),
+            "peer": any(p.ods == mentor for p in data.peer_model.peers(mentee)),
             "year": ctx_year,
             "variables": shown,
             "source": "NHS Trust Peer Finder variables (The Health Foundation file)",

@@ -18,12 +18,12 @@ from learnsys.buddies.candidates import (
     SeriesIndex,
     Standing,
     build_family_table,
-    months_back,
     standing_of,
 )
 from learnsys.buddies.config import FACTORS, BuddyConfig
 from learnsys.buddies.factors import Evidence, compute_factors, explain_pair
 from learnsys.buddies.topics import Topic, resolve_topic
+from learnsys.periods import months_back
 from learnsys.services import Services
 
 

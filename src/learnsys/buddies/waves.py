@@ -22,9 +22,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS, XSD
 
 from learnsys.buddies.assignment import NATIONAL, scope_members
-from learnsys.buddies.candidates import percentiles
 from learnsys.buddies.matcher import BuddyMatcher, FamilyModel
 from learnsys.kg.namespaces import ID, LS, org_iri, slug
+from learnsys.ranking import percentiles
 
 
 class UnknownFamily(LookupError):

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from learnsys.kg.peers import PeerModel
 
 # Trust-type families used for peer comparison (NOF publishes acute and MH/community separately).
 TRUST_TYPES = ("acute", "specialist-acute", "mental-health", "community", "ambulance")
@@ -127,6 +132,13 @@ class ReferenceData:
     assessments: list[Assessment] = field(default_factory=list)
     context: dict[str, dict[str, float]] = field(default_factory=dict)  # ods -> peer-finder variables
     context_year: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def peer_model(self) -> PeerModel:
+        """The one peer model (``learnsys.kg.peers``) over this data's peer-finder context, built on first use."""
+        from learnsys.kg.peers import PeerModel
+
+        return PeerModel.from_reference(self)
 
     def lin_of(self, ods: str) -> Lin | None:
         return next((lin for lin in self.lins.values() if ods in lin.members), None)

@@ -152,7 +152,8 @@ def register(subparsers: Any) -> None:
     p = common(subparsers.add_parser("score", help="indicative NOF 2025/26 assessments, validation, what-if"))
     p.add_argument("--ods")
     p.add_argument(
-        "--validate", action="store_true", help="recompute Q1 2025/26 acute and compare with official"
+        "--validate", action="store_true",
+        help="recompute the latest published acute quarter and compare with the official results",
     )
     p.add_argument("--what-if", nargs="+", metavar="METRIC=VALUE", help="with --ods: e.g. ae_4h_all=78")
     p.set_defaults(handler=cmd_score)

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 
 from learnsys.kg.records import Assessment, Observation, ReferenceData, Source
 from learnsys.oversight.metrics import index_of
+from learnsys.periods import add_months, next_quarter, quarter_months, quarter_of
+from learnsys.ranking import competition_ranks, spearman
 
 INDICATIVE_SOURCE = Source(
     "learnsys-indicative-nof",
@@ -314,10 +316,6 @@ NOWCAST_SERIES = {
 }
 # What-if keys: series ids accepted as aliases of the NOF value metric they feed.
 SERIES_ALIASES = {**{v: k for k, v in NOWCAST_SERIES.items()}, "nss_engagement": "OF0084"}
-QUARTER_MONTHS = {
-    "2025/26 Q1": ("2025-04", "2025-05", "2025-06"),
-    "2025/26 Q2": ("2025-07", "2025-08", "2025-09"),
-}
 
 
 @dataclass
@@ -382,15 +380,6 @@ def fails_floor(rule: MetricRule, value: float) -> bool:
     if rule.floor is None:
         return False
     return value < rule.floor if rule.direction == "higher" else value > rule.floor
-
-
-def competition_ranks(values: Mapping[str, float], direction: str) -> dict[str, int]:
-    """1 = best; tied values share the best rank of their cluster (1, 2, 2, 4)."""
-    ordered = sorted(values.values(), reverse=direction == "higher")
-    first: dict[float, int] = {}
-    for position, value in enumerate(ordered, start=1):
-        first.setdefault(value, position)
-    return {ods: first[v] for ods, v in values.items()}
 
 
 def bracket_score(rule: MetricRule, value: float) -> float:
@@ -542,8 +531,29 @@ def _family_members(data: ReferenceData, family: str) -> list[str]:
     return sorted(o for o, p in data.providers.items() if p.family == family)
 
 
-def acute_cohort(data: ReferenceData, period: str = "2025/26 Q1") -> Cohort:
-    """The acute trusts as published for ``period``: values and ranks (OF0xxx), published scores (OF1xxx)."""
+def published_acute_period(data: ReferenceData) -> str:
+    """The latest quarter of published NOF acute data (OF5002) in the loaded files."""
+    acute = set(_family_members(data, "acute"))
+    periods = {o.period for o in index_of(data).by_metric.get("OF5002", []) if o.provider in acute}
+    if not periods:
+        raise LookupError("no published NOF acute data loaded")
+    return max(periods)  # "YYYY/YY Qn" sorts as text
+
+
+def ambulance_period(data: ReferenceData) -> str:
+    """The latest financial quarter with all three months of AmbSYS data loaded."""
+    index = index_of(data)
+    months = {o.period for m in AMBULANCE_RULES if m != "nss_engagement" for o in index.by_metric.get(m, [])}
+    complete = [q for q in {quarter_of(m) for m in months} if set(quarter_months(q)) <= months]
+    if not complete:
+        raise LookupError("no complete quarter of AmbSYS data loaded")
+    return max(complete)
+
+
+def acute_cohort(data: ReferenceData, period: str | None = None) -> Cohort:
+    """The acute trusts as published for ``period`` (default the latest published quarter): values and ranks
+    (OF0xxx), published scores (OF1xxx)."""
+    period = period or published_acute_period(data)
     members = set(_family_members(data, "acute"))
     by_id: dict[str, dict[str, Observation]] = {}
     index = index_of(data)
@@ -583,10 +593,11 @@ def acute_cohort(data: ReferenceData, period: str = "2025/26 Q1") -> Cohort:
     )
 
 
-def nowcast_cohort(data: ReferenceData, base_period: str = "2025/26 Q1") -> tuple[Cohort, str]:
+def nowcast_cohort(data: ReferenceData, base_period: str | None = None) -> tuple[Cohort, str]:
     """Acute cohort moved forward with the newest monthly data: NOF value + (latest month - base quarter)."""
+    base_period = base_period or published_acute_period(data)
     cohort = acute_cohort(data, base_period)
-    months = QUARTER_MONTHS[base_period]
+    months = quarter_months(base_period)
     series: dict[str, dict[str, dict[str, float]]] = {}
     wanted = set(NOWCAST_SERIES.values())
     index = index_of(data)
@@ -595,7 +606,7 @@ def nowcast_cohort(data: ReferenceData, base_period: str = "2025/26 Q1") -> tupl
             series.setdefault(obs.metric, {}).setdefault(obs.provider, {})[obs.period] = obs.value
     held = [{p for s in per.values() for p in s} for per in series.values()]
     common = set.intersection(*held) if held else set()
-    later = sorted(p for p in common if months[-1] < p <= _next_quarter_end(months[-1]))
+    later = sorted(p for p in common if months[-1] < p <= add_months(months[-1], 3))
     latest = later[-1] if later else None
     if latest is None:
         raise LookupError("no monthly data newer than the base quarter")
@@ -615,7 +626,7 @@ def nowcast_cohort(data: ReferenceData, base_period: str = "2025/26 Q1") -> tupl
         for inp in cohort.inputs.get(rid, {}).values():
             inp.rank = None
         used.append(f"{value_id} from {series_id} ({moved} trusts)")
-    cohort.period = _following_quarter(base_period)
+    cohort.period = next_quarter(base_period)
     cohort.method = (
         f"Indicative nowcast of {cohort.period}: NOF 2025/26 method on the {base_period} published "
         f"acute values, with {', '.join(used)} moved by each trust's change from the {base_period} "
@@ -625,27 +636,15 @@ def nowcast_cohort(data: ReferenceData, base_period: str = "2025/26 Q1") -> tupl
     return cohort, latest
 
 
-def _next_quarter_end(month: str) -> str:
-    year, m = int(month[:4]), int(month[5:]) + 3
-    if m > 12:
-        year, m = year + 1, m - 12
-    return f"{year}-{m:02d}"
-
-
-def _following_quarter(period: str) -> str:
-    years, q = period.split(" Q")
-    if q == "4":
-        start = int(years[:4]) + 1
-        return f"{start}/{(start + 1) % 100:02d} Q1"
-    return f"{years} Q{int(q) + 1}"
-
-
-def ambulance_cohort(data: ReferenceData, period: str = "2025/26 Q1") -> Cohort:
-    """Ambulance trusts from AmbSYS monthly means over the quarter and the 2024 staff survey."""
+def ambulance_cohort(data: ReferenceData, period: str | None = None) -> Cohort:
+    """Ambulance trusts from AmbSYS monthly means over the quarter (default the latest complete one) and the
+    2024 staff survey."""
     members = _family_members(data, "ambulance")
-    months = QUARTER_MONTHS.get(period)
-    if months is None:
-        raise LookupError(f"no month mapping for {period}")
+    period = period or ambulance_period(data)
+    try:
+        months = quarter_months(period)
+    except ValueError as exc:
+        raise LookupError(str(exc)) from None
     sums: dict[tuple[str, str], list[float]] = {}
     index, member_set = index_of(data), set(members)
     for metric in AMBULANCE_RULES:
@@ -694,7 +693,8 @@ def to_assessments(cohort: Cohort, cards: Mapping[str, ScoreCard]) -> list[Asses
 
 
 def indicative_assessments(data: ReferenceData) -> list[Assessment]:
-    """Indicative (``official=False``) assessments: ambulance trusts for 2025/26 Q1 and the acute nowcast.
+    """Indicative (``official=False``) assessments: ambulance trusts for the latest complete AmbSYS quarter and
+    the acute nowcast of the quarter after the latest published one.
 
     Each carries ``method`` naming the metrics and period used. Official assessments take precedence.
     """
@@ -724,31 +724,10 @@ class Agreement:
     metric_score_exact_share: dict[str, float]
 
 
-def spearman(xs: list[float], ys: list[float]) -> float:
-    def ranks(v: list[float]) -> list[float]:
-        order = sorted(range(len(v)), key=lambda i: v[i])
-        out = [0.0] * len(v)
-        i = 0
-        while i < len(order):
-            j = i
-            while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
-                j += 1
-            for k in range(i, j + 1):
-                out[order[k]] = (i + j) / 2 + 1
-            i = j + 1
-        return out
-
-    rx, ry = ranks(xs), ranks(ys)
-    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
-    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
-    sx = math.sqrt(sum((a - mx) ** 2 for a in rx))
-    sy = math.sqrt(sum((b - my) ** 2 for b in ry))
-    return cov / (sx * sy)
-
-
-def validate_acute(data: ReferenceData, period: str = "2025/26 Q1") -> Agreement:
+def validate_acute(data: ReferenceData, period: str | None = None) -> Agreement:
     """Recompute the published acute results and compare with the official OF5002 / OF5003 / OF4xxx."""
     cohort = acute_cohort(data, period)
+    period = cohort.period
     cards = score_cohort(cohort)
     official = {
         a.provider: a
@@ -803,9 +782,9 @@ def cohort_for(data: ReferenceData, ods: str, period: str | None = None) -> Coho
     if provider is None:
         raise KeyError(ods)
     if provider.family == "acute":
-        return acute_cohort(data, period or "2025/26 Q1")
+        return acute_cohort(data, period)
     if provider.family == "ambulance":
-        return ambulance_cohort(data, period or "2025/26 Q1")
+        return ambulance_cohort(data, period)
     raise LookupError(
         f"{ods} is a {provider.trust_type} trust; what-if scoring covers acute and ambulance trusts"
     )

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 from learnsys.kg.records import ReferenceData
 from learnsys.oversight.metrics import index_of, target_for
+from learnsys.periods import month_range
 
 RULE_LABELS = {
     "outside_limits": "a point beyond a process limit",
@@ -95,16 +96,6 @@ class SpcChart:
             {**asdict(s), "periods": list(s.periods), "label": RULE_LABELS[s.rule]} for s in self.signals
         ]
         return out
-
-
-def month_range(first: str, last: str) -> list[str]:
-    """Every month from ``first`` to ``last`` inclusive (``YYYY-MM``)."""
-    year, month = int(first[:4]), int(first[5:7])
-    out = []
-    while f"{year}-{month:02d}" <= last:
-        out.append(f"{year}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
 
 
 def _classify(direction: str, side: str) -> str:

@@ -1,20 +1,21 @@
 """Variation between trusts: national percentile, rank within trust type, and position against peers.
 
 Peer groups: ``trust-type`` (same trust type), ``family`` (acute incl. specialist; mental health and
-community), ``region`` (same NHS England region and family), or ``nearest`` (the ``k`` nearest trusts of the
-same family by the standardised Health Foundation peer-finder context variables).
+community), ``region`` (same NHS England region and family), or ``nearest`` (the trust's ``k`` peers from
+``learnsys.kg.peers.PeerModel``, the same list search and buddies use; those without a value for the metric
+in the period are left out of the median, so a row can have fewer than ``k``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 import statistics
 from dataclasses import asdict, dataclass
 
 from learnsys.kg.records import ReferenceData
 from learnsys.oversight.metrics import index_of
+from learnsys.ranking import percentile_of, rank_among
 
 PEER_GROUPS = ("trust-type", "family", "region", "nearest")
 
@@ -26,42 +27,17 @@ class VariationRow:
     trust_type: str | None
     region: str
     value: float
-    national_percentile: float  # share of trusts this one does at least as well as (100 = best)
+    national_percentile: float  # learnsys.ranking.percentiles x 100: 100 = best, 0 = worst, ties averaged
     national_rank: int
     rank_in_type: int
     n_in_type: int
     peer_group: str
     peers: int
+    peer_codes: list[str]  # the peers compared, for the ``nearest`` group (others are named by peer_group)
     peer_median: float | None
     difference_from_peer_median: float | None
     rank_in_peers: int
     position: str  # better | worse | same | n/a (direction "none")
-
-
-def _better_count(value: float, others: list[float], direction: str) -> int:
-    if direction == "lower":
-        return sum(o < value for o in others)
-    return sum(o > value for o in others)
-
-
-def _at_least_as_good(value: float, others: list[float], direction: str) -> int:
-    if direction == "lower":
-        return sum(o >= value for o in others)
-    return sum(o <= value for o in others)
-
-
-def standardised_context(data: ReferenceData) -> dict[str, list[float]]:
-    """Peer-finder variables as z-scores (variables missing for a trust are set to the mean, 0)."""
-    variables = sorted({k for ctx in data.context.values() for k in ctx})
-    stats = {}
-    for var in variables:
-        xs = [ctx[var] for ctx in data.context.values() if var in ctx and ctx[var] is not None]
-        if len(xs) > 1 and statistics.pstdev(xs) > 0:
-            stats[var] = (statistics.fmean(xs), statistics.pstdev(xs))
-    return {
-        ods: [((ctx[v] - m) / s) if ctx.get(v) is not None else 0.0 for v, (m, s) in stats.items()]
-        for ods, ctx in data.context.items()
-    }
 
 
 def variation(
@@ -77,7 +53,6 @@ def variation(
     by_type: dict[str | None, list[str]] = {}
     for ods in values:
         by_type.setdefault(data.providers[ods].trust_type, []).append(ods)
-    z = standardised_context(data) if peer_group == "nearest" else {}
     rows = []
     for ods, value in values.items():
         p = data.providers[ods]
@@ -98,13 +73,10 @@ def variation(
             ]
             label = f"region {p.region_code}, {p.family}"
         else:
-            candidates = [o for o in values if data.providers[o].family == p.family and o in z and o != ods]
-            peers = (
-                [o for _, o in sorted((math.dist(z[ods], z[o]), o) for o in candidates)[:k]]
-                if ods in z
-                else []
-            )
-            label = f"{len(peers)} nearest by peer-finder variables" if peers else "no peer-finder context"
+            nearest = [peer.ods for peer in data.peer_model.peers(ods, k)]
+            peers = [o for o in nearest if o in values]
+            label = (f"{len(peers)} of {len(nearest)} nearest peers (peer model) with a value" if nearest
+                     else "no peer-finder context")
         peer_values = [values[o] for o in peers]
         median = statistics.median(peer_values) if peer_values else None
         diff = None if median is None else round(value - median, 4)
@@ -114,7 +86,6 @@ def variation(
             position = "same"
         else:
             position = "better" if (diff > 0) == (direction == "higher") else "worse"
-        others = [v for o, v in values.items() if o != ods]
         rows.append(
             VariationRow(
                 provider=ods,
@@ -122,17 +93,16 @@ def variation(
                 trust_type=p.trust_type,
                 region=p.region_code,
                 value=value,
-                national_percentile=round(100 * _at_least_as_good(value, others, direction) / len(others), 1)
-                if others
-                else 100.0,
-                national_rank=1 + _better_count(value, everyone, direction),
-                rank_in_type=1 + _better_count(value, [values[o] for o in same_type], direction),
+                national_percentile=round(100 * percentile_of(value, everyone, direction), 1),
+                national_rank=rank_among(value, everyone, direction),
+                rank_in_type=rank_among(value, [values[o] for o in same_type], direction),
                 n_in_type=len(same_type),
                 peer_group=label,
                 peers=len(peers),
+                peer_codes=peers if peer_group == "nearest" else [],
                 peer_median=median,
                 difference_from_peer_median=diff,
-                rank_in_peers=1 + _better_count(value, peer_values, direction),
+                rank_in_peers=rank_among(value, peer_values, direction),
                 position=position,
             )
         )
@@ -146,5 +116,5 @@ def to_csv(rows: list[VariationRow]) -> str:
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(asdict(row))
+        writer.writerow({**asdict(row), "peer_codes": " ".join(row.peer_codes)})
     return out.getvalue()

@@ -4,17 +4,17 @@ A document's fused score is multiplied by ``1 + boost`` with ``boost <= MAX_BOOS
 - performance: its providers rank well within their trust-type family on the headline metric of the
   query's priority area (observations), or on the matching NOF domain score (official assessments);
 - impact: its front matter reports measured results (baseline and result);
-- peers (``for_provider``): its providers are similar to that provider (peer-finder context, same family)
-  and stronger on the area's metric where that provider is weaker.
+- peers (``for_provider``): its providers are among that provider's peers (``learnsys.kg.peers.PeerModel``)
+  or in its family, and stronger on the area's metric where that provider is weaker.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 from learnsys.kg.records import ReferenceData
+from learnsys.ranking import percentile_of
 from learnsys.search.index_store import SearchIndex
 from learnsys.search.retriever import Boost
 
@@ -22,7 +22,6 @@ MAX_BOOST = 0.15
 PERFORMANCE_MAX = 0.08
 IMPACT_MAX = 0.03
 PEER_MAX = 0.06
-NEAREST_PEERS = 15
 MAIN_FAMILY_SHARE = 0.25
 
 # priority area -> ("metric", id) for a monthly/quarterly series, or ("domain", NOF domain) or ("nof", "")
@@ -127,50 +126,7 @@ class ProviderPerformance:
             shown = f"{value:.2f} ({assessment.period})"
         if len(peers) < 5:
             return None
-        better = sum(1 for v in peers if (v < value if higher else v > value))
-        ties = sum(1 for v in peers if v == value) - 1
-        percentile = (better + 0.5 * ties) / max(1, len(peers) - 1)
-        return Standing(min(1.0, percentile), label, shown)
-
-
-class PeerFinder:
-    """Nearest providers by peer-finder context (z-scored, log for size variables), same family only."""
-
-    def __init__(self, reference: ReferenceData):
-        self.reference = reference
-        variables = sorted({k for ctx in reference.context.values() for k in ctx})
-        self.vectors: dict[str, dict[str, float]] = {}
-        stats: dict[str, tuple[float, float]] = {}
-        for var in variables:
-            vals = [self._tx(var, c[var]) for c in reference.context.values() if var in c]
-            if len(vals) < 2:
-                continue
-            mean = sum(vals) / len(vals)
-            sd = math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) or 1.0
-            stats[var] = (mean, sd)
-        for ods, ctx in reference.context.items():
-            self.vectors[ods] = {k: (self._tx(k, v) - stats[k][0]) / stats[k][1] for k, v in ctx.items() if k in stats}
-
-    @staticmethod
-    def _tx(var: str, value: float) -> float:
-        return math.copysign(math.log1p(abs(value)), value) if abs(value) > 100 else value
-
-    @lru_cache(maxsize=512)  # noqa: B019
-    def nearest(self, ods: str, n: int = NEAREST_PEERS) -> tuple[str, ...]:
-        me = self.vectors.get(ods)
-        provider = self.reference.providers.get(ods)
-        if me is None or provider is None:
-            return ()
-        distances = []
-        for other, vec in self.vectors.items():
-            p = self.reference.providers.get(other)
-            if other == ods or p is None or p.family != provider.family:
-                continue
-            shared = [k for k in me if k in vec]
-            if len(shared) < 5:
-                continue
-            distances.append((math.sqrt(sum((me[k] - vec[k]) ** 2 for k in shared) / len(shared)), other))
-        return tuple(o for _, o in sorted(distances)[:n])
+        return Standing(percentile_of(value, peers, "higher" if higher else "lower"), label, shown)
 
 
 class GraphBooster:
@@ -179,14 +135,14 @@ class GraphBooster:
     def __init__(self, reference: ReferenceData):
         self.reference = reference
         self.performance = ProviderPerformance(reference)
-        self.peers = PeerFinder(reference)
+        self.peers = reference.peer_model
 
     def boost(
         self, index: SearchIndex, doc_rows: list[int], areas: list[str], for_provider: str | None
     ) -> dict[int, Boost]:
         out: dict[int, Boost] = {}
         areas = [a for a in areas if a in AREA_SIGNALS][:2]
-        peers = set(self.peers.nearest(for_provider)) if for_provider else set()
+        peers = {p.ods for p in self.peers.peers(for_provider)} if for_provider else set()
         for row in doc_rows:
             doc = index.docs[row]
             value, reasons = 0.0, []

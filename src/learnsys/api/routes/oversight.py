@@ -211,7 +211,8 @@ class WhatIf(BaseModel):
         description="metric id (NOF value id such as OF0013, or a series id such as ae_4h_all) -> new value",
         examples=[{"ae_4h_all": 78.0}],
     )
-    period: str | None = Field(default=None, description="published period to start from, default 2025/26 Q1")
+    period: str | None = Field(
+        default=None, description="published period to start from, default the latest in the loaded data")
 
 
 @router.post(

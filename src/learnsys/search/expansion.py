@@ -45,6 +45,7 @@ class ConceptMatch:
     kind: str  # "acronym", "phrase" or "word"
     used: bool = True
     reason: str = ""
+    check: str = ""  # "" (sure), "sense" (needs support) or "strict" (an everyday word: a shared area is not enough)
     similarity: float | None = None
     added: list[str] = field(default_factory=list)  # labels added to the query
     weight: float = 0.0  # weight of the added terms
@@ -178,24 +179,27 @@ def expand_query(
                 lower_form = typed[start][0] if end - start == 1 else surface.lower()
                 if in_capitals(surface):
                     m.reason = f"acronym {label} typed in capitals"
-                elif lower_form not in cw.lowercase and lower_form not in STOPWORDS:
-                    m.reason = f"{surface!r} is not an ordinary word in the corpus, so it is the acronym {label}"
+                elif corpus_words is None or (lower_form in cw.capitals and lower_form not in cw.lowercase):
+                    m.reason = f"{surface!r}: the corpus writes it only as the acronym {label}"
+                elif lower_form in cw.lowercase or lower_form in STOPWORDS:
+                    m.used, m.check = False, "strict"
+                    m.reason = f"{surface!r} is an everyday word in the corpus, not necessarily the acronym {label}"
                 else:
-                    m.used, m.reason = False, f"{surface!r} is an everyday word here, not the acronym {label}"
+                    m.used, m.check = False, "sense"
+                    m.reason = f"{surface!r} typed in lower case; the corpus does not show it as the acronym {label}"
             elif kind == "phrase":
                 m.reason = f"phrase {label!r}"
             else:
                 m.reason = f"word {label!r}"
             if len(concepts) > 1:
                 m.reason += f" (shared by {len(concepts)} concepts)"
+            if m.used and ambiguous(m, terminology, cw):
+                m.check = "sense"
             matches.append(m)
     # the sense check for ambiguous matches
-    sure = [m for m in matches if m.used and not ambiguous(m, terminology, cw)]
-    sure_areas = {a for m in sure for a in m.concept.priority_areas}
+    sure_areas = {a for m in matches if m.used and not m.check for a in m.concept.priority_areas}
     for m in matches:
-        candidate = m.used and ambiguous(m, terminology, cw)
-        lowercase_acronym = not m.used and m.kind == "acronym"
-        if not (candidate or lowercase_acronym):
+        if not m.check:
             continue
         other_labels = {t for lab in m.concept.labels if lab != m.label for t in label_terms(lab)}
         support = sorted((other_labels & user_set) - set(label_terms(m.label)))
@@ -203,14 +207,13 @@ def expand_query(
         m.similarity = similarity(m.concept) if similarity is not None else None
         if support:
             m.used, m.reason = True, f"{m.reason}; the query also says {', '.join(support)}"
-        elif shared_area and not lowercase_acronym:
+        elif shared_area and m.check != "strict":
             m.used, m.reason = True, f"{m.reason}; the query's other concepts are about {', '.join(shared_area)}"
         elif m.similarity is not None and m.similarity >= sense_threshold:
             m.used, m.reason = True, f"{m.reason}; the query is close to {m.concept.pref_label!r}"
         else:
             m.used = False
-            if not lowercase_acronym:
-                m.reason = f"{m.reason}; nothing else in the query supports {m.concept.pref_label!r}"
+            m.reason = f"{m.reason}; nothing else in the query supports {m.concept.pref_label!r}"
     # weights per kind, and the terms added
     added_labels: list[str] = []
     seen: set[str] = set()
@@ -219,9 +222,7 @@ def expand_query(
             continue
         seen.add(m.concept.iri)
         query.concepts.append(m.concept)
-        everyday_match = ambiguous(m, terminology, cw) or (
-            m.kind == "acronym" and not in_capitals(m.surface) and m.surface.lower() in cw.lowercase
-        )
+        everyday_match = bool(m.check)
         for label in m.concept.labels:
             lt = label_terms(label)
             if not lt or all(t in user_set for t in lt):

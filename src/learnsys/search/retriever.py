@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from learnsys.kg.peers import PeerModel
 from learnsys.search.dense import Encoder
 from learnsys.search.expansion import (
     ACRONYM_WEIGHT,
@@ -107,6 +108,7 @@ class Retrieval:
     area_confidence: dict[str, float] = field(default_factory=dict)
     intent: Intent = field(default_factory=lambda: Intent(None))
     priors: dict[int, float] = field(default_factory=dict)  # document type prior per document row
+    peer_notes: dict[int, str] = field(default_factory=dict)  # similar_to: documents from its peers, why
 
     def top(self, start: int, stop: int) -> list[Hit]:
         lr, dr = ranks(self.lexical), ranks(self.dense)
@@ -156,9 +158,11 @@ class HybridRetriever:
         terminology: Terminology,
         booster: Booster | None = None,
         config: RetrievalConfig | None = None,
+        peers: PeerModel | None = None,
     ):
         self.encoder, self.terminology, self.booster = encoder, terminology, booster
         self.config = config or RetrievalConfig()
+        self.peers = peers  # the one peer model (learnsys.kg.peers), for ``similar_to``
         self._concept_vectors: np.ndarray | None = None
         self._concept_rows: dict[str, int] = {}
 
@@ -195,6 +199,7 @@ class HybridRetriever:
         *,
         filters: Filters | None = None,
         for_provider: str | None = None,
+        similar_to: str | None = None,
         config: RetrievalConfig | None = None,
     ) -> Retrieval:
         cfg = config or self.config
@@ -278,12 +283,48 @@ class HybridRetriever:
             for d in members
         }
         ids = index.docs
-        ranked = sorted(members, key=lambda d: (-scores[d], ids[d].id))
+        peer_notes = self.peer_notes(index, members, similar_to) if similar_to else {}
+        ranked = sorted(members, key=lambda d: (d not in peer_notes, -scores[d], ids[d].id))
         best_chunk = {d: lexical_chunk.get(d, dense_chunk.get(d, -1)) for d in ranked[:MAX_PAGE_END]}
         best_chunk = {d: c if c >= 0 else index.doc_chunks[d][0] for d, c in best_chunk.items()}
         return Retrieval(
-            query, ranked, scores, fused, lexical, dense, boosts, best_chunk, areas, confidence, intent, priors
+            query,
+            ranked,
+            scores,
+            fused,
+            lexical,
+            dense,
+            boosts,
+            best_chunk,
+            areas,
+            confidence,
+            intent,
+            priors,
+            peer_notes,
         )
+
+    def peer_notes(self, index: SearchIndex, members: list[int], similar_to: str) -> dict[int, str]:
+        """The documents among ``members`` from ``similar_to``'s peers (the one peer model), with why."""
+        if self.peers is None:
+            return {}
+        peers = self.peers.peers(similar_to)
+        rank_of = {p.ods: (i, p) for i, p in enumerate(peers, start=1)}
+        notes: dict[int, str] = {}
+        for d in members:
+            found = sorted(rank_of[o] for o in index.docs[d].providers if o in rank_of)
+            if found:
+                rank, peer = found[0]
+                notes[d] = (
+                    f"{peer.ods} is peer {rank} of {len(peers)} of {similar_to} "
+                    f"(context distance {peer.distance:.2f}, same trust family)"
+                )
+        return notes
+
+    def similar_summary(self, similar_to: str | None, retrieval: Retrieval) -> dict[str, Any] | None:
+        if not similar_to:
+            return None
+        peers = [p.ods for p in self.peers.peers(similar_to)] if self.peers is not None else []
+        return {"ods": similar_to, "peers": peers, "documents_from_peers": len(retrieval.peer_notes)}
 
     def _lexical_scores(
         self,
@@ -327,10 +368,13 @@ class HybridRetriever:
         offset: int = 0,
         filters: Filters | None = None,
         for_provider: str | None = None,
+        similar_to: str | None = None,
         config: RetrievalConfig | None = None,
     ) -> dict[str, Any]:
         """The API response: a page of documents with snippets and explanations, facets and the total."""
-        retrieval = self.retrieve(index, text, filters=filters, for_provider=for_provider, config=config)
+        retrieval = self.retrieve(
+            index, text, filters=filters, for_provider=for_provider, similar_to=similar_to, config=config
+        )
         stems = retrieval.query.highlight_stems
         results = []
         for hit in retrieval.top(offset, offset + k):
@@ -360,6 +404,7 @@ class HybridRetriever:
                         "type_reason": retrieval.intent.reason if hit.doc in retrieval.priors else "",
                         "synonyms_used": retrieval.query.synonyms_used,
                         "concepts": [m.concept.notation for m in retrieval.query.matches if m.used],
+                        "similar_to": retrieval.peer_notes.get(hit.doc, ""),
                     },
                 }
             )
@@ -370,6 +415,7 @@ class HybridRetriever:
             "priority_areas": retrieval.areas,
             "area_confidence": retrieval.area_confidence,
             "intent": retrieval.intent.wants,
+            "similar_to": self.similar_summary(similar_to, retrieval),
             "total": len(retrieval.ranked),
             "offset": offset,
             "k": k,

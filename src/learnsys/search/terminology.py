@@ -56,10 +56,12 @@ class CorpusWords:
     ``lowercase``: lower-case forms of acronym labels that the corpus writes in lower case as ordinary
     words ("fit" in "medically fit"), so typing them in lower case does not name the acronym;
     ``common``: stems of one-word labels used by at least ``COMMON_SHARE`` of the documents ("people",
-    "staff"), which name a concept only when the rest of the query agrees."""
+    "staff"), which name a concept only when the rest of the query agrees; ``capitals``: acronym labels
+    the corpus writes in capitals (so "pifu" typed in lower case is known to mean PIFU)."""
 
     lowercase: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()
+    capitals: frozenset[str] = frozenset()  # acronym labels (lower-cased) the corpus writes in capitals
 
 
 COMMON_SHARE = 0.2
@@ -73,14 +75,21 @@ def corpus_words(terminology: Terminology, texts: list[str], doc_share: Callable
         stem(words(lab)[0]) for c in terminology.concepts.values() for lab in c.labels if label_kind(lab) == "word"
     }
     lowercase: Counter[str] = Counter()
-    pattern = re.compile(r"(?<![A-Za-z0-9&@])[a-z0-9][a-z0-9&@']*(?![A-Za-z0-9&@])")
+    capitals: set[str] = set()
+    pattern = re.compile(r"(?<![A-Za-z0-9&@])[A-Za-z0-9][A-Za-z0-9&@']*(?![A-Za-z0-9&@])")
     for text in texts:
         for token in pattern.findall(text):
-            if token in acronyms:
-                lowercase[token] += 1
+            low = token.lower()
+            if low not in acronyms:
+                continue
+            if token == low:
+                lowercase[low] += 1
+            elif sum(c.isupper() for c in token) >= 2:
+                capitals.add(low)
     return CorpusWords(
         frozenset(t for t, n in lowercase.items() if n >= LOWERCASE_MIN),
         frozenset(s for s in singles if doc_share(s) >= COMMON_SHARE),
+        frozenset(capitals),
     )
 
 

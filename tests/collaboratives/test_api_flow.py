@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
-from learnsys.store import accounts
 
 from learnsys.oversight.spc import month_range
+from learnsys.store import accounts
 
 CID = "nw-uec-flow"
 MONTHS = month_range("2025-01", "2025-12")

@@ -46,8 +46,14 @@ def test_acronym_query_finds_the_expansion(service: SearchService) -> None:
         "fused_score",
         "graph_boost",
         "boost_reason",
+        "type_prior",
+        "type_reason",
         "synonyms_used",
+        "concepts",
+        "similar_to",
     }
+    assert expl["concepts"] == ["pifu"]
+    assert response["concepts"][0]["used"] and "capitals" in response["concepts"][0]["why"]
     assert expl["lexical_rank"] is not None and expl["dense_rank"] is not None
     assert top["sources"] == ["https://example.org/bolton-pifu"] or top["sources"]
 
@@ -180,3 +186,31 @@ def test_another_server_picks_up_the_new_build(fresh: SearchService) -> None:
     after = reader.search(SearchRequest("same day emergency care"))
     assert reader.index().build_id != before
     assert "test-leicester-sdec" not in [r["id"] for r in after["results"]]
+
+
+def test_similar_to_puts_the_peers_documents_first_and_says_why(service: SearchService) -> None:
+    # RHQ (Sheffield) is one of RWE's (Leicester's) peers in the one peer model; RX7, RMC are not
+    peers = service.reference.peer_model.peers("RWE")
+    assert "RHQ" in [p.ods for p in peers]
+    plain = service.search(SearchRequest("discharge and emergency care flow", k=5))
+    mine = service.search(SearchRequest("discharge and emergency care flow", k=5, similar_to="RWE"))
+    assert {r["id"] for r in mine["results"]} == {r["id"] for r in plain["results"]}  # re-ranked, not new
+    top = mine["results"][0]
+    assert top["id"] == "test-sheffield-d2a"
+    assert "RHQ is peer" in top["explanation"]["similar_to"] and "RWE" in top["explanation"]["similar_to"]
+    assert all(r["explanation"]["similar_to"] == "" for r in mine["results"][1:])
+    assert mine["similar_to"]["ods"] == "RWE" and "RHQ" in mine["similar_to"]["peers"]
+    with pytest.raises(InvalidSearch) as exc:
+        service.search(SearchRequest("discharge", similar_to="XXXX"))
+    assert exc.value.field == "similar_to"
+
+
+def test_plain_baseline_mode_and_concept_explanations(service: SearchService) -> None:
+    plain = service.search(SearchRequest("PIFU derm", mode="bm25-doc-plain"))
+    assert plain["results"][0]["id"] in ("test-bolton-pifu", "test-guide-pifu")
+    assert plain["expanded_terms"] == [] and plain["concepts"] == []
+    assert all(r["explanation"]["dense_rank"] is None for r in plain["results"])
+    # an everyday lower-case word never names an acronym concept unless the query supports that sense
+    response = service.search(SearchRequest("patients who are medically fit stuck on wards"))
+    used = {c["concept"] for c in response["concepts"] if c["used"]}
+    assert "fit-testing" not in used and "cancer" not in response["priority_areas"]

@@ -121,3 +121,44 @@ def test_fast_query_path_matches_sentence_transformers(encoder) -> None:  # noqa
     assert encoder._fast_path() is not None
     for text in ("PIFU derm", "how do other trusts cut ambulance handover delays " * 3):
         assert float(np.dot(encoder.encode_query(text), encoder.encode([text])[0])) > 0.9999
+
+
+def test_acronyms_match_on_case_and_phrases_come_first() -> None:
+    from learnsys.search.terminology import CorpusWords, label_kind
+
+    corpus = CorpusWords(lowercase=frozenset({"fit"}), common=frozenset({"peopl"}), capitals=frozenset({"pifu"}))
+    assert [label_kind(x) for x in ("FIT", "A&E", "PCNs", "Core20PLUS5", "frailty", "hospital at home")] == [
+        "acronym",
+        "acronym",
+        "acronym",
+        "acronym",
+        "word",
+        "phrase",
+    ]
+    fit = expand_query("patients who are medically fit", TERMS, corpus_words=corpus)
+    assert "faecal" not in " ".join(fit.weighted_terms) and not fit.concepts
+    assert any(m.concept.notation == "fit-testing" and not m.used for m in fit.matches)
+    capital = expand_query("FIT for bowel symptoms", TERMS, corpus_words=corpus)
+    assert "fit-testing" in [c.notation for c in capital.concepts]
+    supported = expand_query("fit results for bowel cancer faecal", TERMS, corpus_words=corpus)
+    assert "fit-testing" in [c.notation for c in supported.concepts]
+    phrase = expand_query("medically fit for discharge", TERMS, corpus_words=corpus)
+    assert [c.notation for c in phrase.concepts][:1] != ["fit-testing"] and phrase.concepts
+    assert all(m.concept.notation != "fit-testing" for m in phrase.matches)  # the phrase wins
+    # an everyday one-word label needs support: "people" alone is not the workforce concept
+    people = expand_query("support for people at home", TERMS, corpus_words=corpus)
+    assert "workforce" not in people.priority_areas
+    lower = expand_query("pifu derm", TERMS, corpus_words=corpus)
+    assert [c.notation for c in lower.concepts] == ["pifu"]
+    assert lower.weighted_terms["initi"] == pytest.approx(0.5)  # an acronym's expansion: exact equivalent
+
+
+def test_question_framing_asks_for_case_studies_or_guides() -> None:
+    from learnsys.search.intent import framing_words, question_intent
+
+    assert question_intent("how did others clear 65 week waiters").wants == "case-study"
+    assert question_intent("trusts that improved 4 hour performance").wants == "case-study"
+    assert question_intent("nurse retention what works").wants == "case-study"
+    assert question_intent("how to run a PDSA cycle").wants == "guide"
+    assert question_intent("reducing MRI waiting times").wants is None
+    assert {"others", "did"} <= framing_words("how did others clear 65 week waiters")

@@ -14,6 +14,7 @@ from learnsys.corpus.documents import Document, load_corpus
 from learnsys.kg.records import ReferenceData
 from learnsys.search.chunking import chunk_document
 from learnsys.search.dense import HNSW_THRESHOLD, DenseIndex, EmbeddingCache, Encoder
+from learnsys.search.fields import FIELD_B, FIELD_WEIGHTS, build_document_lexical
 from learnsys.search.index_store import ChunkRecord, DocRecord, SearchIndex, embedding_cache_dir, save_index
 from learnsys.search.lexical import LexicalIndex
 
@@ -104,6 +105,7 @@ def build_index(
             chunks.append(ChunkRecord(row, chunk.ordinal, chunk.section, chunk.text, chunk.content_hash))
             texts.append(chunk.indexed_text)
     lexical = LexicalIndex.build(texts, k1=k1, b=b)
+    whole = build_document_lexical(documents, reference)
     vectors, embedded = cache.get_or_encode([c.hash for c in chunks], texts, encoder)
     dense = DenseIndex.build(vectors, threshold=hnsw_threshold)
     corpus_hash = hashlib.sha256("".join(d.content_hash for d in docs).encode()).hexdigest()[:16]
@@ -122,9 +124,12 @@ def build_index(
         "dense_index": dense.kind,
         "chunking": {"max_words": chunk_words, "overlap": chunk_overlap},
         "bm25": {"k1": k1, "b": b},
+        "bm25f": {"k1": whole.fields.k1, "weights": FIELD_WEIGHTS, "b": FIELD_B},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    return SearchIndex(docs, chunks, lexical, dense, manifest), embedded
+    return SearchIndex(
+        docs, chunks, lexical, dense, manifest, fields=whole.fields, plain=whole.plain, single=whole.single
+    ), embedded
 
 
 def build_search(

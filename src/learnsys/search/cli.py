@@ -11,6 +11,8 @@ from typing import Any
 from learnsys.config import get_settings
 from learnsys.search.filters import FILTER_NAMES
 
+MODES = ("hybrid", "bm25", "dense", "bm25-doc-plain")  # = learnsys.search.retriever.MODES (kept import-free)
+
 
 def _progress(message: str) -> None:
     print(f"[learnsys] {message}", file=sys.stderr, flush=True)
@@ -38,7 +40,15 @@ def cmd_search(args: argparse.Namespace) -> int:
         filters.setdefault(name.strip(), []).extend(v for v in value.split(",") if v)
     service = _service()
     request = SearchRequest(
-        args.query, args.k, args.offset, filters, None, args.for_provider, args.mode, not args.no_boost
+        args.query,
+        args.k,
+        args.offset,
+        filters,
+        None,
+        args.for_provider,
+        args.mode,
+        not args.no_boost,
+        args.similar_to,
     )
     try:
         response = service.search(request)
@@ -63,6 +73,8 @@ def cmd_search(args: argparse.Namespace) -> int:
             f"     lexical #{e['lexical_rank']} dense #{e['dense_rank']} boost {e['graph_boost']:.3f}"
             + (f" - {e['boost_reason']}" if e["boost_reason"] else "")
         )
+        if e.get("similar_to"):
+            print(f"     peer: {e['similar_to']}")
     return 0
 
 
@@ -97,7 +109,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     _progress(f"{len(index.chunks)} chunks ({embedded} newly embedded); running {len(dataset.queries)} queries ...")
     retriever = HybridRetriever(encoder, terminology, GraphBooster(reference) if reference else None)
     Encoder.limit_threads(1)  # one query at a time: see docs/search.md
-    modes = ["bm25", "dense", "hybrid"] if args.mode == "all" else [args.mode]
+    modes = ["bm25-doc-plain", "bm25", "dense", "hybrid"] if args.mode == "all" else [args.mode]
     results = {
         mode: evaluate_index(index, retriever, dataset, evaluation_config(mode, expand=expand, boost=not args.no_boost))
         for mode in modes
@@ -109,10 +121,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         f"{dataset.name}: {len(dataset.queries)} queries, "
         f"{len(dataset.documents)} documents, {len(index.chunks)} chunks"
     )
-    print(f"{'mode':<8} {'nDCG@10':>8} {'R@10':>7} {'R@100':>7} {'MRR@10':>7} {'ms/q':>6}")
+    print(f"{'mode':<15} {'nDCG@10':>8} {'R@10':>7} {'R@100':>7} {'MRR@10':>7} {'ms/q':>6}")
     for mode, m in results.items():
         print(
-            f"{mode:<8} {m['ndcg@10']:>8.4f} {m['recall@10']:>7.4f} {m['recall@100']:>7.4f} "
+            f"{mode:<15} {m['ndcg@10']:>8.4f} {m['recall@10']:>7.4f} {m['recall@100']:>7.4f} "
             f"{m['mrr@10']:>7.4f} {m['ms_per_query']:>6.1f}"
         )
     return 0
@@ -160,7 +172,7 @@ def register(subparsers: Any) -> None:
     search.add_argument("query")
     search.add_argument("-k", type=int, default=10)
     search.add_argument("--offset", type=int, default=0)
-    search.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid")
+    search.add_argument("--mode", choices=list(MODES), default="hybrid")
     search.add_argument(
         "--filter",
         action="append",
@@ -168,6 +180,7 @@ def register(subparsers: Any) -> None:
         help=f"repeatable; NAME one of {', '.join(FILTER_NAMES)}",
     )
     search.add_argument("--for-provider", metavar="ODS", help="personalise for this provider")
+    search.add_argument("--similar-to", metavar="ODS", help="documents from this trust's peers first")
     search.add_argument("--no-boost", action="store_true", help="switch the knowledge-graph boost off")
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=cmd_search)
@@ -175,7 +188,7 @@ def register(subparsers: Any) -> None:
     ev = subparsers.add_parser("eval", help="nDCG@10, recall@10/100, MRR@10 on a BEIR dataset or corpus/eval")
     ev.add_argument("--beir", metavar="DIR", help="BEIR folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv)")
     ev.add_argument("--split", default=None, help="qrels split (default: test, or the only one present)")
-    ev.add_argument("--mode", choices=["bm25", "dense", "hybrid", "all"], default="hybrid")
+    ev.add_argument("--mode", choices=[*MODES, "all"], default="hybrid")
     ev.add_argument(
         "--expand",
         choices=["on", "off"],

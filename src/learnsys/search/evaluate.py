@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import time
@@ -10,7 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from learnsys.corpus.documents import Document
+from learnsys.search.dense import EmbeddingCache, Encoder
 from learnsys.search.index_store import SearchIndex
 from learnsys.search.retriever import HybridRetriever, RetrievalConfig
 
@@ -66,6 +70,38 @@ def load_project_set(corpus_dir: Path, documents: list[Document]) -> Dataset:
     qrels = read_qrels(folder / "qrels" / "test.tsv")
     queries = {str(r["_id"]): str(r["text"]) for r in read_jsonl(folder / "queries.jsonl") if str(r["_id"]) in qrels}
     return Dataset("learnsys", documents, queries, qrels)
+
+
+def load_pinned_set(folder: Path, split: str, documents: list[Document]) -> Dataset:
+    """A BEIR-style query set kept in the repository (``queries.jsonl``, ``qrels/<split>.tsv``) that was
+    judged against a fixed list of documents (``corpus-ids.txt``): evaluated over those documents only,
+    so documents added to the corpus later (never judged) cannot count as misses."""
+    qrels = read_qrels(folder / "qrels" / f"{split}.tsv")
+    pinned_file = folder / "corpus-ids.txt"
+    if pinned_file.exists():
+        pinned = {line.strip() for line in pinned_file.read_text(encoding="utf-8").splitlines() if line.strip()}
+        documents = [d for d in documents if d.id in pinned]
+    queries = {str(r["_id"]): str(r["text"]) for r in read_jsonl(folder / "queries.jsonl") if str(r["_id"]) in qrels}
+    return Dataset(f"{folder.name}/{split}", documents, queries, qrels)
+
+
+class CachedQueryEncoder:
+    """An ``Encoder`` whose query vectors go through the embedding cache (evaluation runs repeat the same
+    queries many times; the vectors are the ones ``Encoder.encode_query`` gives)."""
+
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache):
+        self.encoder, self.cache = encoder, cache
+        self.name, self.dim, self.path = encoder.name, encoder.dim, encoder.path
+        self._memo: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        keys = ["q:" + hashlib.sha256(t.encode()).hexdigest()[:24] for t in texts]
+        return self.cache.get_or_encode(keys, texts, self.encoder, batch_size)[0]
+
+    def encode_query(self, text: str) -> np.ndarray:
+        if text not in self._memo:
+            self._memo[text] = self.encode([text])[0]
+        return self._memo[text]
 
 
 def ndcg_at(ranking: list[str], rels: dict[str, int], k: int) -> float:
@@ -126,6 +162,6 @@ def evaluate_index(
     }
 
 
-def evaluation_config(mode: str, *, expand: bool = True, boost: bool = True) -> RetrievalConfig:
+def evaluation_config(mode: str, *, expand: bool = True, boost: bool = True, **changes: object) -> RetrievalConfig:
     """The retrieval settings used for evaluation: every fused candidate is ranked (no result-set cut)."""
-    return RetrievalConfig(mode=mode, expand=expand, graph_boost=boost, result_floor=0.0)
+    return RetrievalConfig(mode=mode, expand=expand, graph_boost=boost, result_floor=0.0, **changes)  # type: ignore[arg-type]

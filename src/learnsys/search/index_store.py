@@ -19,6 +19,7 @@ from learnsys.search.lexical import LexicalIndex
 from learnsys.versioned import VersionedDir
 
 KEEP_BUILDS = 3
+WHOLE_DOCUMENT = ("fields", "plain", "single")  # the whole-document lexical indexes saved with a build
 
 
 @dataclass
@@ -65,6 +66,9 @@ class SearchIndex:
     dense: DenseIndex
     manifest: dict[str, Any]
     build_id: str = ""
+    fields: LexicalIndex | None = None  # BM25F over whole documents (rows = docs)
+    plain: LexicalIndex | None = None  # the plain whole-document BM25 baseline (rows = docs)
+    single: LexicalIndex | None = None  # one-field BM25 over whole documents, project tokens (rows = docs)
 
     def __post_init__(self) -> None:
         self.doc_pos = {d.id: i for i, d in enumerate(self.docs)}
@@ -72,6 +76,13 @@ class SearchIndex:
         self.doc_chunks: list[list[int]] = [[] for _ in self.docs]
         for row, c in enumerate(self.chunks):
             self.doc_chunks[c.doc].append(row)
+        if self.fields is None or self.plain is None or self.single is None:
+            from learnsys.search.fields import document_lexical_from_chunks  # made without them: from chunks
+
+            derived = document_lexical_from_chunks(self)
+            self.fields = self.fields or derived.fields
+            self.plain = self.plain or derived.plain
+            self.single = self.single or derived.single
 
 
 def search_root(index_dir: Path) -> Path:
@@ -90,6 +101,10 @@ def save_index(index: SearchIndex, index_dir: Path) -> Path:
     """Write a complete build folder, then switch CURRENT to it atomically. Returns the folder."""
     with search_builds(index_dir).new_build() as tmp:
         index.lexical.save(tmp)
+        for name in ("fields", "single", "plain"):
+            whole = getattr(index, name)
+            if whole is not None:
+                whole.save(tmp, name)
         index.dense.save(tmp)
         with (tmp / "docs.jsonl").open("w", encoding="utf-8") as out:
             for d in index.docs:
@@ -119,5 +134,5 @@ def load_index(index_dir: Path, build_id: str | None = None) -> SearchIndex:
         docs = [DocRecord(**json.loads(line)) for line in handle]
     with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
         chunks = [ChunkRecord(**json.loads(line)) for line in handle]
-    index = SearchIndex(docs, chunks, LexicalIndex.load(folder), DenseIndex.load(folder), manifest, build_id)
-    return index
+    whole = {n: LexicalIndex.load(folder, n) if (folder / f"{n}.npz").exists() else None for n in WHOLE_DOCUMENT}
+    return SearchIndex(docs, chunks, LexicalIndex.load(folder), DenseIndex.load(folder), manifest, build_id, **whole)

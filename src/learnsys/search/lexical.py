@@ -1,4 +1,4 @@
-"""BM25 over chunk texts (bm25s builds the sparse score matrix; this module scores weighted queries)."""
+"""BM25 term scores in a sparse matrix (chunks, or whole documents) and scoring of weighted queries."""
 
 from __future__ import annotations
 
@@ -55,21 +55,21 @@ class LexicalIndex:
     def has_term(self, term: str) -> bool:
         return term in self.vocab
 
-    def save(self, folder: Path) -> None:
+    def save(self, folder: Path, name: str = "lexical") -> None:
         np.savez(
-            folder / "lexical.npz",
+            folder / f"{name}.npz",
             data=self.data,
             indices=self.indices,
             indptr=self.indptr,
             meta=np.array([self.num_docs, self.k1, self.b], dtype=np.float64),
         )
-        (folder / "lexical_vocab.json").write_text(json.dumps(self.vocab), encoding="utf-8")
+        (folder / f"{name}_vocab.json").write_text(json.dumps(self.vocab), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
-        arrays = np.load(folder / "lexical.npz")
+    def load(cls, folder: Path, name: str = "lexical") -> LexicalIndex:
+        arrays = np.load(folder / f"{name}.npz")
         meta = arrays["meta"]
-        vocab = json.loads((folder / "lexical_vocab.json").read_text(encoding="utf-8"))
+        vocab = json.loads((folder / f"{name}_vocab.json").read_text(encoding="utf-8"))
         return cls(
             vocab,
             arrays["data"],

@@ -8,13 +8,24 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from learnsys.kg.peers import PeerModel
 from learnsys.search.dense import Encoder
-from learnsys.search.expansion import EXPANSION_WEIGHT, ExpandedQuery, expand_query
+from learnsys.search.expansion import (
+    ACRONYM_WEIGHT,
+    EVERYDAY_WEIGHT,
+    EXPANSION_WEIGHT,
+    SENSE_THRESHOLD,
+    ExpandedQuery,
+    expand_query,
+)
+from learnsys.search.fields import plain_query
 from learnsys.search.filters import Filters, doc_mask, facets
 from learnsys.search.fusion import DENSE_WEIGHT, RRF_K, FusionMethod, fuse, ranks
 from learnsys.search.index_store import SearchIndex
+from learnsys.search.intent import Intent, framing_words, question_intent
 from learnsys.search.snippets import make_snippet
-from learnsys.search.terminology import Terminology
+from learnsys.search.terminology import Concept, CorpusWords, Terminology, corpus_words
+from learnsys.search.text import stem
 
 LEXICAL_CANDIDATES = 1000  # documents kept from BM25
 DENSE_CANDIDATE_CHUNKS = 300  # chunks asked of faiss
@@ -23,7 +34,15 @@ BOOST_TOP = 200  # the boost (<= 15%) is computed for the best fused documents o
 MAX_PAGE_END = 10_100  # offset + k can reach this (service limits)
 
 
-MODES = ("bm25", "dense", "hybrid")
+PLAIN_MODE = "bm25-doc-plain"  # the baseline: bm25s over whole documents, nothing else
+MODES = ("bm25", "dense", "hybrid", PLAIN_MODE)
+GRAINS = ("chunk", "doc", "fields", "fields+passage")  # how the lexical arm scores a document
+
+# Tuned on the development splits (docs/search.md).
+LEXICAL_GRAIN = "fields+passage"
+PASSAGE_WEIGHT = 0.3  # fields+passage: best-chunk BM25 (scaled by its best) added to BM25F (scaled likewise)
+AREA_MIN_CONFIDENCE = 0.5  # a priority area drives the performance boost only this sure
+TYPE_PRIOR = 0.08  # score x (1 + prior) for the document type the question's framing asks for
 
 
 @dataclass
@@ -33,8 +52,16 @@ class RetrievalConfig:
     dense_weight: float = DENSE_WEIGHT
     rrf_k: int = RRF_K
     expansion_weight: float = EXPANSION_WEIGHT
+    acronym_weight: float = ACRONYM_WEIGHT
+    everyday_weight: float = EVERYDAY_WEIGHT
+    sense_threshold: float = SENSE_THRESHOLD
     expand: bool = True
     graph_boost: bool = True
+    lexical_grain: str = LEXICAL_GRAIN
+    passage_weight: float = PASSAGE_WEIGHT
+    area_min_confidence: float = AREA_MIN_CONFIDENCE
+    type_prior: float = TYPE_PRIOR
+    drop_framing: bool = True
     lexical_candidates: int = LEXICAL_CANDIDATES
     dense_candidate_chunks: int = DENSE_CANDIDATE_CHUNKS
     result_floor: float = RESULT_FLOOR
@@ -77,7 +104,11 @@ class Retrieval:
     dense: dict[int, float]
     boosts: dict[int, Boost]
     best_chunk: dict[int, int]
-    areas: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)  # the priority areas sure enough to drive the boost
+    area_confidence: dict[str, float] = field(default_factory=dict)
+    intent: Intent = field(default_factory=lambda: Intent(None))
+    priors: dict[int, float] = field(default_factory=dict)  # document type prior per document row
+    peer_notes: dict[int, str] = field(default_factory=dict)  # similar_to: documents from its peers, why
 
     def top(self, start: int, stop: int) -> list[Hit]:
         lr, dr = ranks(self.lexical), ranks(self.dense)
@@ -127,10 +158,40 @@ class HybridRetriever:
         terminology: Terminology,
         booster: Booster | None = None,
         config: RetrievalConfig | None = None,
+        peers: PeerModel | None = None,
     ):
         self.encoder, self.terminology, self.booster = encoder, terminology, booster
         self.config = config or RetrievalConfig()
+        self.peers = peers  # the one peer model (learnsys.kg.peers), for ``similar_to``
+        self._concept_vectors: np.ndarray | None = None
+        self._concept_rows: dict[str, int] = {}
 
+    # ---- per-terminology and per-index state -----------------------------------------------------
+    def concept_vectors(self) -> np.ndarray | None:
+        """Embeddings of each concept's labels and definition (for the sense check), made once."""
+        if self._concept_vectors is None and self.encoder is not None:
+            concepts = list(self.terminology.concepts.values())
+            self._concept_rows = {c.iri: i for i, c in enumerate(concepts)}
+            self._concept_vectors = self.encoder.encode([c.sense_text for c in concepts])
+        return self._concept_vectors
+
+    def corpus_words(self, index: SearchIndex) -> CorpusWords:
+        """How this index's corpus uses the terminology's words; computed once per loaded index."""
+        cached = index.__dict__.get("_corpus_words")
+        if cached is None or cached[0] is not self.terminology:
+            whole = index.fields
+            n = max(1, whole.num_docs) if whole is not None else 1
+
+            def share(term: str) -> float:
+                tid = whole.vocab.get(term) if whole is not None else None
+                return 0.0 if tid is None else float(whole.indptr[tid + 1] - whole.indptr[tid]) / n
+
+            texts = [c.text for c in index.chunks] + [d.title for d in index.docs]
+            cached = (self.terminology, corpus_words(self.terminology, texts, share))
+            index.__dict__["_corpus_words"] = cached
+        return cached[1]
+
+    # ---- one query -------------------------------------------------------------------------------
     def retrieve(
         self,
         index: SearchIndex,
@@ -138,33 +199,64 @@ class HybridRetriever:
         *,
         filters: Filters | None = None,
         for_provider: str | None = None,
+        similar_to: str | None = None,
         config: RetrievalConfig | None = None,
     ) -> Retrieval:
         cfg = config or self.config
-        query = expand_query(text, self.terminology, weight=cfg.expansion_weight, expand=cfg.expand)
+        plain = cfg.mode == PLAIN_MODE
+        vectors: dict[str, np.ndarray] = {}
+
+        def encode(t: str) -> np.ndarray:
+            if t not in vectors:
+                vectors[t] = self.encoder.encode_query(t)  # type: ignore[union-attr]
+            return vectors[t]
+
+        similarity = None
+        if self.encoder is not None and cfg.mode in ("dense", "hybrid"):
+            concept_vectors = self.concept_vectors()
+
+            def similarity(concept: Concept) -> float | None:
+                row = self._concept_rows.get(concept.iri)
+                return None if row is None or concept_vectors is None else float(concept_vectors[row] @ encode(text))
+
+        query = expand_query(
+            text,
+            self.terminology,
+            weight=cfg.expansion_weight,
+            acronym_weight=cfg.acronym_weight,
+            everyday_weight=cfg.everyday_weight,
+            expand=cfg.expand and not plain,
+            corpus_words=self.corpus_words(index) if cfg.expand and not plain else None,
+            similarity=similarity,
+            sense_threshold=cfg.sense_threshold,
+        )
+        intent = Intent(None) if plain else question_intent(text)
+        lexical_terms = dict(query.weighted_terms)
+        if cfg.drop_framing and intent.wants == "case-study":
+            framing = {stem(w) for w in framing_words(text)}
+            kept = {t: w for t, w in lexical_terms.items() if t not in framing}
+            if any(t in query.user_terms for t in kept):
+                lexical_terms = kept
         dmask = doc_mask(index, filters) if filters else None
         cmask = dmask[index.chunk_doc] if dmask is not None else None
 
         lexical: dict[int, float] = {}
         lexical_chunk: dict[int, int] = {}
-        if cfg.mode in ("bm25", "hybrid") and query.weighted_terms:
-            scores = index.lexical.score(query.weighted_terms)
+        if cfg.mode in ("bm25", "hybrid", PLAIN_MODE) and lexical_terms:
+            chunk_scores = index.lexical.score(lexical_terms)
             if cmask is not None:
-                scores[~cmask] = 0.0
-            rows = np.flatnonzero(scores > 0)
-            if len(rows) > 4 * cfg.lexical_candidates:
-                top = np.argpartition(-scores[rows], 4 * cfg.lexical_candidates)[: 4 * cfg.lexical_candidates]
-                rows = rows[top]
-            lexical, lexical_chunk = best_per_doc(rows, scores[rows], index.chunk_doc, cfg.lexical_candidates)
+                chunk_scores[~cmask] = 0.0
+            rows = np.flatnonzero(chunk_scores > 0)
+            passage, lexical_chunk = best_per_doc(rows, chunk_scores[rows], index.chunk_doc, len(index.docs))
+            lexical = self._lexical_scores(index, cfg, query.text if plain else lexical_terms, passage, dmask)
 
         dense: dict[int, float] = {}
         dense_chunk: dict[int, int] = {}
         if cfg.mode in ("dense", "hybrid") and self.encoder is not None and len(index.chunks):
-            vector = self.encoder.encode_query(query.dense_text)
-            rows, scores = index.dense.search(vector, cfg.dense_candidate_chunks, cmask)
+            rows, scores = index.dense.search(encode(query.dense_text), cfg.dense_candidate_chunks, cmask)
             dense, dense_chunk = best_per_doc(rows, scores, index.chunk_doc, len(index.docs))
 
-        if cfg.mode == "bm25":
+        if cfg.mode in ("bm25", PLAIN_MODE):
             fused = dict(lexical)
         elif cfg.mode == "dense":
             fused = dict(dense)
@@ -178,16 +270,94 @@ class HybridRetriever:
         else:
             members = list(fused)
         leaders = heapq.nlargest(BOOST_TOP, members, key=fused.__getitem__)
-        areas = query.priority_areas or infer_areas(index, leaders[:5])
+        confidence = area_confidence(query, index, leaders[:5])
+        areas = [a for a, c in confidence.items() if c >= cfg.area_min_confidence][:2]
         boosts: dict[int, Boost] = {}
-        if cfg.graph_boost and self.booster is not None and leaders:
+        if cfg.graph_boost and not plain and self.booster is not None and leaders:
             boosts = self.booster.boost(index, leaders, areas, for_provider)
-        scores = {d: fused[d] * (1.0 + boosts[d].value) if d in boosts else fused[d] for d in members}
+        priors: dict[int, float] = {}
+        if intent.wants and cfg.type_prior > 0 and not plain:
+            priors = {d: cfg.type_prior for d in members if index.docs[d].type == intent.wants}
+        scores = {
+            d: fused[d] * (1.0 + (boosts[d].value if d in boosts else 0.0)) * (1.0 + priors.get(d, 0.0))
+            for d in members
+        }
         ids = index.docs
-        ranked = sorted(members, key=lambda d: (-scores[d], ids[d].id))
+        peer_notes = self.peer_notes(index, members, similar_to) if similar_to else {}
+        ranked = sorted(members, key=lambda d: (d not in peer_notes, -scores[d], ids[d].id))
         best_chunk = {d: lexical_chunk.get(d, dense_chunk.get(d, -1)) for d in ranked[:MAX_PAGE_END]}
         best_chunk = {d: c if c >= 0 else index.doc_chunks[d][0] for d, c in best_chunk.items()}
-        return Retrieval(query, ranked, scores, fused, lexical, dense, boosts, best_chunk, areas)
+        return Retrieval(
+            query,
+            ranked,
+            scores,
+            fused,
+            lexical,
+            dense,
+            boosts,
+            best_chunk,
+            areas,
+            confidence,
+            intent,
+            priors,
+            peer_notes,
+        )
+
+    def peer_notes(self, index: SearchIndex, members: list[int], similar_to: str) -> dict[int, str]:
+        """The documents among ``members`` from ``similar_to``'s peers (the one peer model), with why."""
+        if self.peers is None:
+            return {}
+        peers = self.peers.peers(similar_to)
+        rank_of = {p.ods: (i, p) for i, p in enumerate(peers, start=1)}
+        notes: dict[int, str] = {}
+        for d in members:
+            found = sorted(rank_of[o] for o in index.docs[d].providers if o in rank_of)
+            if found:
+                rank, peer = found[0]
+                notes[d] = (
+                    f"{peer.ods} is peer {rank} of {len(peers)} of {similar_to} "
+                    f"(context distance {peer.distance:.2f}, same trust family)"
+                )
+        return notes
+
+    def similar_summary(self, similar_to: str | None, retrieval: Retrieval) -> dict[str, Any] | None:
+        if not similar_to:
+            return None
+        peers = [p.ods for p in self.peers.peers(similar_to)] if self.peers is not None else []
+        return {"ods": similar_to, "peers": peers, "documents_from_peers": len(retrieval.peer_notes)}
+
+    def _lexical_scores(
+        self,
+        index: SearchIndex,
+        cfg: RetrievalConfig,
+        terms_or_text: dict[str, float] | str,
+        passage: dict[int, float],
+        dmask: np.ndarray | None,
+    ) -> dict[int, float]:
+        """Document scores of the lexical arm at the configured grain (top ``lexical_candidates``)."""
+        if isinstance(terms_or_text, str):  # the plain baseline: bm25s tokens over whole documents
+            whole = index.plain.score(plain_query(terms_or_text))  # type: ignore[union-attr]
+        elif cfg.lexical_grain == "chunk":
+            whole = None
+        else:
+            source = index.single if cfg.lexical_grain == "doc" else index.fields
+            whole = source.score(terms_or_text)  # type: ignore[union-attr]
+        if whole is None:
+            scores = passage
+        else:
+            if dmask is not None:
+                whole[~dmask] = 0.0
+            if cfg.lexical_grain == "fields+passage" and not isinstance(terms_or_text, str) and passage:
+                top_whole = float(whole.max()) or 1.0
+                top_passage = max(passage.values()) or 1.0
+                whole = (1.0 - cfg.passage_weight) * whole / top_whole
+                for d, v in passage.items():
+                    whole[d] += cfg.passage_weight * v / top_passage
+            rows = np.flatnonzero(whole > 0)
+            scores = {int(d): float(whole[d]) for d in rows}
+        if len(scores) > cfg.lexical_candidates:
+            scores = dict(heapq.nlargest(cfg.lexical_candidates, scores.items(), key=lambda kv: kv[1]))
+        return scores
 
     def search(
         self,
@@ -198,10 +368,13 @@ class HybridRetriever:
         offset: int = 0,
         filters: Filters | None = None,
         for_provider: str | None = None,
+        similar_to: str | None = None,
         config: RetrievalConfig | None = None,
     ) -> dict[str, Any]:
         """The API response: a page of documents with snippets and explanations, facets and the total."""
-        retrieval = self.retrieve(index, text, filters=filters, for_provider=for_provider, config=config)
+        retrieval = self.retrieve(
+            index, text, filters=filters, for_provider=for_provider, similar_to=similar_to, config=config
+        )
         stems = retrieval.query.highlight_stems
         results = []
         for hit in retrieval.top(offset, offset + k):
@@ -230,14 +403,22 @@ class HybridRetriever:
                         "fused_score": round(hit.fused, 6),
                         "graph_boost": round(hit.boost.value, 4),
                         "boost_reason": hit.boost.reason,
+                        "type_prior": round(retrieval.priors.get(hit.doc, 0.0), 4),
+                        "type_reason": retrieval.intent.reason if hit.doc in retrieval.priors else "",
                         "synonyms_used": retrieval.query.synonyms_used,
+                        "concepts": [m.concept.notation for m in retrieval.query.matches if m.used],
+                        "similar_to": retrieval.peer_notes.get(hit.doc, ""),
                     },
                 }
             )
         return {
             "query": text,
             "expanded_terms": retrieval.query.synonyms_used,
+            "concepts": [m.explain() for m in retrieval.query.matches],
             "priority_areas": retrieval.areas,
+            "area_confidence": retrieval.area_confidence,
+            "intent": retrieval.intent.wants,
+            "similar_to": self.similar_summary(similar_to, retrieval),
             "total": len(retrieval.ranked),
             "offset": offset,
             "k": k,
@@ -247,13 +428,20 @@ class HybridRetriever:
         }
 
 
-def infer_areas(index: SearchIndex, top_docs: list[int]) -> list[str]:
-    """The priority areas of the query, read from its best documents when the terminology gave none."""
-    counts: dict[str, float] = {}
+def area_confidence(query: ExpandedQuery, index: SearchIndex, top_docs: list[int]) -> dict[str, float]:
+    """How sure we are of each priority area of the query (0-1, most sure first): the share of the best
+    documents (rank-weighted) that are about it, averaged with the share of the query's concepts that are
+    about it when the terminology recognised any. A concept's area that the results do not bear out (or
+    results spread over many areas) falls below the threshold and drives no boost."""
+    votes: dict[str, float] = {}
+    total = 0.0
     for rank, d in enumerate(top_docs):
+        weight = 1.0 / (rank + 1)
+        total += weight
         for area in index.docs[d].priority_areas:
-            counts[area] = counts.get(area, 0.0) + 1.0 / (rank + 1)
-    if not counts:
-        return []
-    best = max(counts.values())
-    return [a for a, c in sorted(counts.items(), key=lambda kv: -kv[1]) if c >= 0.5 * best][:2]
+            votes[area] = votes.get(area, 0.0) + weight
+    shares = {a: v / total for a, v in votes.items()} if total else {}
+    concepts = query.area_confidence
+    if concepts:
+        shares = {a: (concepts.get(a, 0.0) + shares.get(a, 0.0)) / 2 for a in set(concepts) | set(shares)}
+    return {a: round(c, 3) for a, c in sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))}

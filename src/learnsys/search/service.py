@@ -72,6 +72,7 @@ class SearchRequest:
     for_provider: str | None = None
     mode: str = "hybrid"
     boost: bool = True
+    similar_to: str | None = None  # ODS: documents from this trust's peers first
 
 
 class SearchService:
@@ -108,7 +109,8 @@ class SearchService:
         if self._retriever is None:
             self.encoder = self.encoder or Encoder.shared()
             Encoder.limit_threads(self.settings.search_threads)
-            self._retriever = HybridRetriever(self.encoder, self.terminology, self.booster)
+            peers = self.reference.peer_model if self.reference is not None else None
+            self._retriever = HybridRetriever(self.encoder, self.terminology, self.booster, peers=peers)
         return self._retriever
 
     def warm_up(self) -> None:
@@ -183,6 +185,11 @@ class SearchService:
             and request.for_provider not in self.reference.providers
         ):
             raise InvalidSearch("for_provider", f"unknown provider ODS code {request.for_provider!r}")
+        if request.similar_to is not None:
+            if self.reference is None or request.similar_to not in self.reference.providers:
+                raise InvalidSearch("similar_to", f"unknown provider ODS code {request.similar_to!r}")
+            if not self.reference.peer_model.has_context(request.similar_to):
+                raise InvalidSearch("similar_to", f"no peer-finder context for {request.similar_to!r}, so no peers")
         return Filters({k: v for k, v in request.filters.items() if v}, request.published_after)
 
     def allowed_values(self) -> dict[str, set[str]]:
@@ -224,6 +231,7 @@ class SearchService:
             offset=request.offset,
             filters=filters,
             for_provider=request.for_provider,
+            similar_to=request.similar_to,
             config=config,
         )
 

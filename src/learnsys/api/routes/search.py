@@ -84,7 +84,8 @@ class SearchBody(BaseModel):
     scale: list[str] | str | None = None
     published_after: date | None = None
     for_provider: str | None = Field(None, max_length=10)
-    mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
+    similar_to: str | None = Field(None, max_length=10)
+    mode: Literal["hybrid", "bm25", "dense", "bm25-doc-plain"] = "hybrid"
     boost: bool = True
 
 
@@ -162,8 +163,11 @@ def search_get(
     scale: Values = None,
     published_after: Annotated[date | None, Query(description="YYYY-MM-DD (exclusive)")] = None,
     for_provider: Annotated[str | None, Query(max_length=10, description="ODS code to personalise for")] = None,
-    mode: Annotated[Literal["hybrid", "bm25", "dense"], Query()] = "hybrid",
+    mode: Annotated[Literal["hybrid", "bm25", "dense", "bm25-doc-plain"], Query()] = "hybrid",
     boost: bool = True,
+    similar_to: Annotated[
+        str | None, Query(max_length=10, description="ODS code: documents from this trust's peers first")
+    ] = None,
 ) -> JSONResponse:
     raw = {
         "priority_area": priority_area,
@@ -179,7 +183,8 @@ def search_get(
         "scale": scale,
     }
     filters = {name: _values(v) for name, v in raw.items() if v}
-    return _run(services, SearchRequest(q, k, offset, filters, published_after, for_provider, mode, boost))
+    request = SearchRequest(q, k, offset, filters, published_after, for_provider, mode, boost, similar_to)
+    return _run(services, request)
 
 
 @router.post(
@@ -203,6 +208,7 @@ def search_post(services: ServicesDep, body: SearchBody) -> JSONResponse:
             body.for_provider,
             body.mode,
             body.boost,
+            body.similar_to,
         ),
     )
 

@@ -237,23 +237,22 @@ class HybridRetriever:
             kept = {t: w for t, w in lexical_terms.items() if t not in framing}
             if any(t in query.user_terms for t in kept):
                 lexical_terms = kept
+        # Filters select from the one result set (scored without them), so a facet's count is the total its
+        # filter gives.
         dmask = doc_mask(index, filters) if filters else None
-        cmask = dmask[index.chunk_doc] if dmask is not None else None
 
         lexical: dict[int, float] = {}
         lexical_chunk: dict[int, int] = {}
         if cfg.mode in ("bm25", "hybrid", PLAIN_MODE) and lexical_terms:
             chunk_scores = index.lexical.score(lexical_terms)
-            if cmask is not None:
-                chunk_scores[~cmask] = 0.0
             rows = np.flatnonzero(chunk_scores > 0)
             passage, lexical_chunk = best_per_doc(rows, chunk_scores[rows], index.chunk_doc, len(index.docs))
-            lexical = self._lexical_scores(index, cfg, query.text if plain else lexical_terms, passage, dmask)
+            lexical = self._lexical_scores(index, cfg, query.text if plain else lexical_terms, passage)
 
         dense: dict[int, float] = {}
         dense_chunk: dict[int, int] = {}
         if cfg.mode in ("dense", "hybrid") and self.encoder is not None and len(index.chunks):
-            rows, scores = index.dense.search(encode(query.dense_text), cfg.dense_candidate_chunks, cmask)
+            rows, scores = index.dense.search(encode(query.dense_text), cfg.dense_candidate_chunks)
             dense, dense_chunk = best_per_doc(rows, scores, index.chunk_doc, len(index.docs))
 
         if cfg.mode in ("bm25", PLAIN_MODE):
@@ -269,6 +268,8 @@ class HybridRetriever:
             members = [d for d, v in fused.items() if v > 0 and v >= cfg.result_floor * best]
         else:
             members = list(fused)
+        if dmask is not None:
+            members = [d for d in members if dmask[d]]
         leaders = heapq.nlargest(BOOST_TOP, members, key=fused.__getitem__)
         confidence = area_confidence(query, index, leaders[:5])
         areas = [a for a, c in confidence.items() if c >= cfg.area_min_confidence][:2]
@@ -332,7 +333,6 @@ class HybridRetriever:
         cfg: RetrievalConfig,
         terms_or_text: dict[str, float] | str,
         passage: dict[int, float],
-        dmask: np.ndarray | None,
     ) -> dict[int, float]:
         """Document scores of the lexical arm at the configured grain (top ``lexical_candidates``)."""
         if isinstance(terms_or_text, str):  # the plain baseline: bm25s tokens over whole documents
@@ -345,8 +345,6 @@ class HybridRetriever:
         if whole is None:
             scores = passage
         else:
-            if dmask is not None:
-                whole[~dmask] = 0.0
             if cfg.lexical_grain == "fields+passage" and not isinstance(terms_or_text, str) and passage:
                 top_whole = float(whole.max()) or 1.0
                 top_passage = max(passage.values()) or 1.0

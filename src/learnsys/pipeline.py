@@ -108,6 +108,9 @@ def load_services(settings: Settings, progress: Progress = print, search: bool =
 
         progress("loading search index ...")
         services.search = SearchService.open(settings, data)
+    from learnsys.collaboratives.wiring import attach
+
+    attach(services)
     services.ready = True
     progress("ready")
     return services
@@ -130,6 +133,9 @@ def refresh_graph(services: Services, progress: Progress = log.info) -> None:
                                       progress=progress)
         store = graph_build.load_graph_store(settings.index_dir, timeout_s=settings.sparql_timeout_s,
                                              max_results=settings.sparql_max_results)
+        from learnsys.collaboratives.wiring import reproject
+
+        reproject(store, services.collaboratives)
         services.graph = store
         services.documents = {d.id: d for d in documents}
 

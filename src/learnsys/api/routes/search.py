@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from learnsys.api.deps import ServicesDep
 from learnsys.api.problems import ProblemError, not_found
+from learnsys.collaboratives.evidence import with_learning
 from learnsys.pipeline import schedule_graph_refresh
 from learnsys.search.filters import FILTER_NAMES
 from learnsys.search.service import (
@@ -221,9 +222,10 @@ def search_post(services: ServicesDep, body: SearchBody) -> JSONResponse:
 )
 def get_document(services: ServicesDep, doc_id: Annotated[str, Path(max_length=200)]) -> dict[str, Any]:
     try:
-        return _service(services).get_document(doc_id)
+        out = _service(services).get_document(doc_id)
     except DocumentNotFound as exc:
         raise not_found("document", doc_id, "doc_id") from exc
+    return out | with_learning(services, doc_id)
 
 
 def _authorise(services: Services, authorization: str | None) -> None:

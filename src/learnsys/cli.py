@@ -179,8 +179,9 @@ def _plugin_modules() -> list:
     from learnsys.oversight import cli as oversight_cli
     from learnsys.search import cli as search_cli
     from learnsys.store import cli as store_cli
+    from learnsys.store import documents_cli
 
-    return [search_cli, oversight_cli, buddies_cli, mcp_server, store_cli, collaboratives_cli]
+    return [search_cli, oversight_cli, buddies_cli, mcp_server, store_cli, documents_cli, collaboratives_cli]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,7 @@ from learnsys.api.routes import (
     collaboratives,
     concepts,
     context,
+    documents,
     oversight,
     providers,
     search,
@@ -34,7 +35,7 @@ from learnsys.services import Services
 
 log = logging.getLogger(__name__)
 API_ROUTERS: list[APIRouter] = [providers.router, concepts.router, sparql.router, oversight.router, search.router,
-                                 context.router, buddies.router, accounts.router, audit.router,
+                                 context.router, buddies.router, accounts.router, audit.router, documents.router,
                                  collaboratives.router, teams.router]
 OPEN_WHILE_LOADING = {"/health", "/ready", "/v1/health", "/v1/ready", "/openapi.json", "/docs", "/"}
 PROMETHEUS_EXAMPLE = (

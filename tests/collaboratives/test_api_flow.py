@@ -285,6 +285,34 @@ def test_assistant_endpoints(client: httpx.Client, tokens: dict[str, str], flow:
     assert [t["team_id"] for t in improved["teams"]] == ["flow-a"] and improved["teams"][0]["sustained"]
 
 
+def test_case_study_draft_is_searchable_only_after_publication(client: httpx.Client, tokens: dict[str, str],
+                                                               flow: dict[str, Any]) -> None:
+    assert client.post("/v1/teams/flow-b/case-study", json={"measure": "ae_4h"},
+                       headers=auth(tokens["team_b"])).status_code == 422  # no sustained improvement
+    assert client.post("/v1/teams/flow-a/case-study", json={"measure": "ae_4h"},
+                       headers=auth(tokens["team_b"])).status_code == 403
+    r = client.post("/v1/teams/flow-a/case-study", json={"measure": "ae_4h"}, headers=auth(tokens["team_a"]))
+    assert r.status_code == 201, r.text
+    draft = r.json()
+    assert draft["status"] == "submitted" and "2025-06 to 2025-12" in draft["content"]
+    doc_id = draft["document_id"]
+    queue = client.get("/v1/submissions", headers=auth(tokens["reviewer"])).json()
+    assert doc_id in str(queue)
+
+    def found() -> bool:
+        hits = client.get("/v1/search", params={"q": "Mid Cheshire four hours collaborative front door", "k": 20})
+        return any(h["id"] == doc_id for h in hits.json()["results"])
+
+    assert not found()
+    assert client.get(f"/v1/documents/{doc_id}").status_code == 404  # not published: anonymous cannot see it
+    published = client.post(f"/v1/documents/{doc_id}/publish", headers=auth(tokens["reviewer"]))
+    assert published.status_code == 200, published.text
+    deadline = time.time() + 30
+    while not found() and time.time() < deadline:
+        time.sleep(1)
+    assert found()
+
+
 def test_team_spc_chart_with_cycles_and_rebasing(client: httpx.Client, tokens: dict[str, str],
                                                  flow: dict[str, Any]) -> None:
     r = client.get("/v1/teams/flow-a/measures/ae_4h/spc", headers=auth(tokens["faculty"]))

@@ -26,6 +26,7 @@ from learnsys.collaboratives.model import (
     ReportSpec,
     ValueSpec,
 )
+from learnsys.collaboratives.submissions import submit_case_study
 from learnsys.collaboratives.values_csv import values_to_csv
 
 router = APIRouter(tags=["collaborative teams"])
@@ -220,7 +221,5 @@ def get_spc_svg(services: ServicesDep, user: OptionalUser, team_id: TeamId, meas
              summary="Draft a case study from sustained special-cause improvement; it enters the review queue")
 def post_case_study(services: ServicesDep, user: CurrentUser, team_id: TeamId, body: CaseStudyRequest,
                     request: Request) -> dict[str, Any]:
-    from learnsys.collaboratives.submissions import submit_case_study
-
     base = str(request.base_url).rstrip("/")
     return run(lambda: submit_case_study(services, collaboratives_service(services), user, team_id, body, base))

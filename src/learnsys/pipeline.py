@@ -119,6 +119,9 @@ def load_services(settings: Settings, progress: Progress = print, search: bool =
 
         progress("loading search index ...")
         services.search = SearchService.open(settings, data)
+    from learnsys.collaboratives.wiring import attach
+
+    attach(services)  # before sync: a rebuilt graph gets the collaboratives projected again
     rebuilt = published.sync(services, progress)  # what is served == what is stored (after a crash too)
     if any(rebuilt.values()):
         progress(f"reconciled with the store: rebuilt {', '.join(k for k, v in rebuilt.items() if v)}")

@@ -142,7 +142,11 @@ def sync_graph(services: Any, documents: list[Document], fingerprint: str, progr
     indicative, signals = derived_records(data)
     graph_build.build_graph_index(settings.index_dir, settings.ontology_dir, data, documents, inputs,
                                   extra_assessments=indicative, signals=signals, progress=progress)
-    services.graph = _load_graph(settings)
+    from learnsys.collaboratives.wiring import reproject
+
+    graph = _load_graph(settings)
+    reproject(graph, getattr(services, "collaboratives", None))  # the store's collaboratives, not in the files
+    services.graph = graph
     return True
 
 

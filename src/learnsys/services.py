@@ -24,4 +24,5 @@ class Services:
     search: Any = None  # learnsys.search service (hot-reloads new index builds)
     store: Any = None  # learnsys.store.db.Database: the store of record (accounts, audit, documents, plans)
     follower: Any = None  # learnsys.store.changes.ChangePoller: refreshes index and graph after store changes
+    collaboratives: Any = None  # learnsys.collaboratives.service.CollaborativeService (needs the store)
     ready: bool = False

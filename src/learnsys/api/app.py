@@ -20,6 +20,7 @@ from learnsys.api.routes import (
     accounts,
     audit,
     buddies,
+    collaboratives,
     concepts,
     context,
     documents,
@@ -27,13 +28,15 @@ from learnsys.api.routes import (
     providers,
     search,
     sparql,
+    teams,
 )
 from learnsys.config import Settings, get_settings
 from learnsys.services import Services
 
 log = logging.getLogger(__name__)
 API_ROUTERS: list[APIRouter] = [providers.router, concepts.router, sparql.router, oversight.router, search.router,
-                                 context.router, buddies.router, accounts.router, audit.router, documents.router]
+                                 context.router, buddies.router, accounts.router, audit.router, documents.router,
+                                 collaboratives.router, teams.router]
 OPEN_WHILE_LOADING = {"/health", "/ready", "/v1/health", "/v1/ready", "/openapi.json", "/docs", "/"}
 PROMETHEUS_EXAMPLE = (
     '# TYPE learnsys_requests_total counter\n'

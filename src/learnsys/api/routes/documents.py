@@ -19,6 +19,7 @@ from learnsys import published
 from learnsys.api.auth import CurrentUser, OptionalUser, ReviewerUser
 from learnsys.api.deps import ServicesDep
 from learnsys.api.problems import ProblemError
+from learnsys.collaboratives.evidence import with_learning
 from learnsys.corpus.documents import DocumentError, parse_document
 from learnsys.search.validation import InvalidDocument
 from learnsys.services import Services
@@ -198,7 +199,8 @@ def get_document(services: ServicesDep, doc_id: DocId, user: OptionalUser) -> di
     version = shown.version
     return {**fields, "status": version.status, "document_status": shown.document_status,
             "version": version.number, "published_version": shown.published_version, "author": version.author,
-            "submitted_at": version.submitted_at.isoformat(), "content": shown.content}
+            "submitted_at": version.submitted_at.isoformat(), "content": shown.content,
+            **with_learning(services, doc_id)}
 
 
 @router.get("/documents/{doc_id}/versions", summary="Every version of a document with who and when",

@@ -58,7 +58,7 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def settings(index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     store = tmp_path_factory.mktemp("store") / "learnsys.db"
-    return Settings(index_dir=index_dir, api_token="test-token", database_url=f"sqlite:///{store}")
+    return Settings(index_dir=index_dir, database_url=f"sqlite:///{store}")
 
 
 @pytest.fixture(scope="session")

@@ -175,11 +175,13 @@ def _plugin_modules() -> list:
     """Subsystem command modules, each exposing ``register(subparsers)``."""
     from learnsys import mcp_server
     from learnsys.buddies import cli as buddies_cli
+    from learnsys.collaboratives import cli as collaboratives_cli
     from learnsys.oversight import cli as oversight_cli
     from learnsys.search import cli as search_cli
     from learnsys.store import cli as store_cli
+    from learnsys.store import documents_cli
 
-    return [search_cli, oversight_cli, buddies_cli, mcp_server, store_cli]
+    return [search_cli, oversight_cli, buddies_cli, mcp_server, store_cli, documents_cli, collaboratives_cli]
 
 
 def main(argv: list[str] | None = None) -> int:

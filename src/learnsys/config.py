@@ -25,7 +25,6 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost", "http://127.0.0.1"])
-    api_token: str | None = None  # bearer token for document writes; writes are refused when unset
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'learnsys.db'}"  # or postgresql+psycopg://user@host/db
     store_poll_s: float = 2.0  # how often a server checks the store's change sequence for other servers' writes
 

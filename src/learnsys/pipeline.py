@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from learnsys.config import REPO_ROOT, Settings
-from learnsys.corpus.documents import Document, corpus_files
+from learnsys.config import Settings
+from learnsys.corpus.documents import Document
 from learnsys.corpus.validate import CorpusProblem, validate_corpus_dir
 from learnsys.kg import build as graph_build
 from learnsys.kg.concepts import load_concept_schemes
@@ -36,13 +34,6 @@ def concept_notations(settings: Settings) -> dict[str, set[str]]:
     return {name: set(concepts) for name, concepts in load_concept_schemes(settings.ontology_dir).items()}
 
 
-def input_hashes(settings: Settings) -> dict[str, str]:
-    files = [*settings.data_dir.rglob("*.csv"), *settings.ontology_dir.rglob("*.ttl"),
-             *corpus_files(settings.corpus_dir)]
-    root = REPO_ROOT if all(REPO_ROOT in p.parents for p in files) else Path("/")
-    return graph_build.file_hashes(files, root)
-
-
 def load_inputs(settings: Settings) -> tuple[ReferenceData, list[Document]]:
     """Reference data and the validated corpus; raises on any malformed file."""
     data = load_reference_data(settings.data_dir, settings.lin_membership_file)
@@ -58,15 +49,32 @@ def derived_records(data: ReferenceData) -> tuple[list[Assessment], list[SpcSign
     return indicative_assessments(data), all_signals(data)
 
 
+def store_documents(settings: Settings, progress: Progress = print,
+                    database: Database | None = None) -> tuple[ReferenceData, list[Document], Database]:
+    """Reference data and the store's published documents, after seeding the store from the validated corpus/."""
+    from learnsys.published import seed_store, served_documents
+
+    database = database or open_store(settings, progress)
+    data, corpus = load_inputs(settings)
+    report = seed_store(database, settings, corpus)
+    if report.added or report.updated:
+        progress(f"store: seeded {len(report.added)} new and {len(report.updated)} changed corpus document(s)")
+    documents, _ = served_documents(database, settings)
+    return data, documents, database
+
+
 def build(settings: Settings, progress: Progress = print, search: bool = True) -> dict[str, Any]:
-    """Build the graph (and the search index) into ``settings.index_dir``; returns the manifests."""
+    """Build the graph (and the search index) of the store's published documents into ``settings.index_dir``."""
+    from learnsys.published import graph_inputs, served_documents
+
     started = time.perf_counter()
-    progress("loading reference data and corpus ...")
-    data, documents = load_inputs(settings)
+    progress("loading reference data, seeding the store from corpus/ ...")
+    data, documents, database = store_documents(settings, progress)
+    _, fingerprint = served_documents(database, settings)
     progress("scoring indicative assessments and SPC signals ...")
     indicative, signals = derived_records(data)
     manifests: dict[str, Any] = {"graph": graph_build.build_graph_index(
-        settings.index_dir, settings.ontology_dir, data, documents, input_hashes(settings),
+        settings.index_dir, settings.ontology_dir, data, documents, graph_inputs(settings, fingerprint),
         extra_assessments=indicative, signals=signals, progress=progress)}
     if search:
         from learnsys.search.service import build_search
@@ -89,14 +97,17 @@ def open_store(settings: Settings, progress: Progress = print, upgrade: bool = T
     return database
 
 
-def load_services(settings: Settings, progress: Progress = print, search: bool = True) -> Services:
-    """Load the current build (building it first if there is none) and the data the services use."""
-    database = open_store(settings, progress)
+def load_services(settings: Settings, progress: Progress = print, search: bool = True,
+                  follow: bool = True) -> Services:
+    """Open the store (seeding it from corpus/), make the graph and index match its published documents
+    (building them on first start, reconciling after a crash), and follow other servers' changes."""
+    from learnsys import published
+
+    data, documents, database = store_documents(settings, progress)
     if graph_build.current_manifest(settings.index_dir) is None or (
             search and not _search_built(settings)):
         progress("no build found: building the graph and indexes (first start) ...")
         build(settings, progress, search=search)
-    data, documents = load_inputs(settings)
     data.assessments.extend(indicative_assessments(data))  # SPC signals are only needed by the graph build
     progress("loading graph store ...")
     store = graph_build.load_graph_store(settings.index_dir, timeout_s=settings.sparql_timeout_s,
@@ -108,44 +119,17 @@ def load_services(settings: Settings, progress: Progress = print, search: bool =
 
         progress("loading search index ...")
         services.search = SearchService.open(settings, data)
+    from learnsys.collaboratives.wiring import attach
+
+    attach(services)  # before sync: a rebuilt graph gets the collaboratives projected again
+    rebuilt = published.sync(services, progress)  # what is served == what is stored (after a crash too)
+    if any(rebuilt.values()):
+        progress(f"reconciled with the store: rebuilt {', '.join(k for k, v in rebuilt.items() if v)}")
+    if follow:
+        services.follower = published.follow(services)
     services.ready = True
     progress("ready")
     return services
-
-
-_GRAPH_REFRESH = threading.Lock()
-
-
-def refresh_graph(services: Services, progress: Progress = log.info) -> None:
-    """Rebuild the graph from the current files and swap it into running services (after a document write).
-
-    Runs behind a lock so overlapping writes rebuild in turn; the old store serves until the new one is loaded.
-    """
-    with _GRAPH_REFRESH:
-        settings = services.settings
-        data, documents = load_inputs(settings)
-        indicative, signals = derived_records(data)
-        graph_build.build_graph_index(settings.index_dir, settings.ontology_dir, data, documents,
-                                      input_hashes(settings), extra_assessments=indicative, signals=signals,
-                                      progress=progress)
-        store = graph_build.load_graph_store(settings.index_dir, timeout_s=settings.sparql_timeout_s,
-                                             max_results=settings.sparql_max_results)
-        services.graph = store
-        services.documents = {d.id: d for d in documents}
-
-
-def schedule_graph_refresh(services: Services) -> threading.Thread:
-    """Refresh the graph in the background, so a document write answers without waiting for it."""
-
-    def run() -> None:
-        try:
-            refresh_graph(services)
-        except Exception:  # the previous graph stays in service
-            log.exception("graph refresh after a document change failed")
-
-    thread = threading.Thread(target=run, daemon=True, name="learnsys-graph-refresh")
-    thread.start()
-    return thread
 
 
 def _search_built(settings: Settings) -> bool:

@@ -23,4 +23,6 @@ class Services:
     concepts: dict[str, dict[str, Concept]] = field(default_factory=dict)  # scheme -> notation -> Concept
     search: Any = None  # learnsys.search service (hot-reloads new index builds)
     store: Any = None  # learnsys.store.db.Database: the store of record (accounts, audit, documents, plans)
+    follower: Any = None  # learnsys.store.changes.ChangePoller: refreshes index and graph after store changes
+    collaboratives: Any = None  # learnsys.collaboratives.service.CollaborativeService (needs the store)
     ready: bool = False

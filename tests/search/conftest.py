@@ -16,7 +16,6 @@ from learnsys.search.dense import Encoder
 from learnsys.search.service import SearchService
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TOKEN = "test-token-123"
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +37,6 @@ def make_settings(root: Path) -> Settings:
         index_dir=root / "indexes",
         ontology_dir=REPO_ROOT / "ontology",
         data_dir=REPO_ROOT / "data" / "reference",
-        api_token=TOKEN,
         reload_poll_s=0.0,
     )
 

@@ -41,7 +41,8 @@ def test_upgrade_from_the_previous_revision_keeps_the_data(empty_database) -> No
 
 def test_a_newer_schema_is_refused_with_a_clear_message(database: Database) -> None:
     with database.engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'store_9999'"))
+        connection.execute(text("UPDATE alembic_version SET version_num = 'store_9999' "
+                                "WHERE version_num = 'store_0002'"))
     with pytest.raises(migrate.SchemaTooNew, match="newer version"):
         migrate.upgrade(database)
     with pytest.raises(migrate.SchemaTooNew):

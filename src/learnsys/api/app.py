@@ -16,13 +16,27 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from learnsys import __version__, web
 from learnsys.api.observability import RequestMetrics, install_observability
 from learnsys.api.problems import PROBLEM_JSON, ProblemError, install_problem_handlers
-from learnsys.api.routes import accounts, audit, buddies, concepts, context, oversight, providers, search, sparql
+from learnsys.api.routes import (
+    accounts,
+    audit,
+    buddies,
+    collaboratives,
+    concepts,
+    context,
+    documents,
+    oversight,
+    providers,
+    search,
+    sparql,
+    teams,
+)
 from learnsys.config import Settings, get_settings
 from learnsys.services import Services
 
 log = logging.getLogger(__name__)
 API_ROUTERS: list[APIRouter] = [providers.router, concepts.router, sparql.router, oversight.router, search.router,
-                                 context.router, buddies.router, accounts.router, audit.router]
+                                 context.router, buddies.router, accounts.router, audit.router, documents.router,
+                                 collaboratives.router, teams.router]
 OPEN_WHILE_LOADING = {"/health", "/ready", "/v1/health", "/v1/ready", "/openapi.json", "/docs", "/"}
 PROMETHEUS_EXAMPLE = (
     '# TYPE learnsys_requests_total counter\n'

@@ -44,3 +44,9 @@ def provider_signals(services: Any, topic: str) -> dict[str, list[SpcSignal]]:
                 ods, f"collaborative:{item['collaborative']}/{item['measure_id']}", "shift", "improvement", "",
                 item["start"], item["end"], (item["start"], item["end"])))
     return out
+
+
+def with_learning(services: Any, doc_id: str) -> dict[str, Any]:
+    """``{"collaborative_learning": counts}`` for a document response, or ``{}`` when no real team tested it."""
+    counts = document_learning(services, doc_id)
+    return {"collaborative_learning": counts} if counts else {}

@@ -109,3 +109,20 @@ def to_ntriples(inputs: dict[str, Any]) -> bytes:
                 if measure_id in measures:
                     g.add((cnode, LS.targetsMeasure, measures[measure_id]))
     return g.serialize(format="nt", encoding="utf-8")
+
+
+def graph_name(cid: str) -> str:
+    """The named graph holding one collaborative's statements (replaced whole on every change)."""
+    return str(collaborative_iri(cid))
+
+
+def project(graph: Any, service: Any, cid: str) -> None:
+    """Put collaborative ``cid``'s current statements into ``graph`` (or drop them if it is gone)."""
+    inputs = service.graph_inputs(cid)
+    graph.replace_graph(graph_name(cid), to_ntriples(inputs) if inputs is not None else None)
+
+
+def project_all(graph: Any, service: Any) -> None:
+    """Every collaborative in the store into ``graph`` (at start, and after the graph is rebuilt)."""
+    for cid in service.collaborative_ids():
+        project(graph, service, cid)

@@ -813,12 +813,14 @@ class CollaborativeService:
                     "chart": data.chart(self._measure_info(measure)),
                     "cycles": [self._cycle_dict(c) for c in cycles]}
 
-    def record_case_study(self, account: Account, team_id: str, measure_id: str, document_id: str,
-                          session: Session) -> None:
-        session.add(CaseStudyRow(team_id=team_id, measure_id=measure_id, document_id=document_id,
-                                 created_by=account.actor))
-        audit.record(session, account.actor, "draft-case-study", "team", team_id, None,
-                     {"measure_id": measure_id, "document_id": document_id})
+    def link_case_study(self, account: Account, team_id: str, measure_id: str, document_id: str) -> None:
+        """Record that the team drafted ``document_id`` (already submitted for review) from ``measure_id``."""
+        with self.database.write() as s:
+            self._require_team_writer(account, self._team(s, team_id))
+            s.add(CaseStudyRow(team_id=team_id, measure_id=measure_id, document_id=document_id,
+                               created_by=account.actor))
+            audit.record(s, account.actor, "draft-case-study", "team", team_id, None,
+                         {"measure_id": measure_id, "document_id": document_id})
 
     # ------------------------------------------------------------------ bulk (demo loader, benchmarks)
     def load_bulk(self, account: Account, spec: CollaborativeSpec, teams: list[dict[str, Any]],

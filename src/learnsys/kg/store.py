@@ -110,6 +110,16 @@ class GraphStore:
         """Add statements computed by the application itself (never from a client)."""
         self._store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
 
+    def replace_graph(self, name: str, data: bytes | None) -> None:
+        """Replace the named graph ``name`` (statements the application computes, e.g. one collaborative)
+        with ``data`` (N-Triples), or drop it when ``data`` is None. Queries see named graphs as part of
+        the default graph."""
+        graph = ox.NamedNode(name)
+        if self._store.contains_named_graph(graph):
+            self._store.remove_graph(graph)
+        if data:
+            self._store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
     def query(self, sparql: str, timeout_s: float | None = None, max_results: int | None = None) -> QueryResult:
         """Run a SELECT, ASK, CONSTRUCT or DESCRIBE query within the time limit and result cap."""
         limit = self.max_results if max_results is None else min(max_results, self.max_results)
@@ -135,7 +145,7 @@ class GraphStore:
 
     def _evaluate(self, sparql: str, limit: int, deadline: float, cancelled: threading.Event) -> QueryResult:
         try:
-            answer = self._store.query(sparql, prefixes=DEFAULT_PREFIXES)
+            answer = self._store.query(sparql, prefixes=DEFAULT_PREFIXES, use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         if isinstance(answer, ox.QueryBoolean):

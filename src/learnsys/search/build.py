@@ -52,6 +52,12 @@ def document_hash(doc: Document) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def corpus_hash(documents: list[Document]) -> str:
+    """The hash a search build records for the documents it indexes (``manifest['corpus_hash']``)."""
+    ordered = sorted(documents, key=lambda d: d.id)
+    return hashlib.sha256("".join(document_hash(d) for d in ordered).encode()).hexdigest()[:16]
+
+
 def doc_record(doc: Document, reference: ReferenceData | None) -> DocRecord:
     regions, icbs = place_codes(doc.providers, reference)
     sources = [
@@ -108,12 +114,11 @@ def build_index(
     whole = build_document_lexical(documents, reference)
     vectors, embedded = cache.get_or_encode([c.hash for c in chunks], texts, encoder)
     dense = DenseIndex.build(vectors, threshold=hnsw_threshold)
-    corpus_hash = hashlib.sha256("".join(d.content_hash for d in docs).encode()).hexdigest()[:16]
     manifest = {
         "model": encoder.name,
         "model_path": encoder.path,
         "dimension": encoder.dim,
-        "corpus_hash": corpus_hash,
+        "corpus_hash": corpus_hash(documents),
         "counts": {
             "documents": len(docs),
             "chunks": len(chunks),

@@ -56,8 +56,10 @@ def validate_text(
     reference: ReferenceData,
     ontology_dir: Path,
     expected_id: str | None = None,
+    others: list[Document] | None = None,
 ) -> Document:
-    """Parse and check one document's text; raises ``InvalidDocument`` naming each failing field."""
+    """Parse and check one document's text; raises ``InvalidDocument`` naming each failing field.
+    Links are checked against ``others`` (default: the documents in ``corpus_dir``)."""
     try:
         doc = parse_document(text, "<request>")
     except DocumentError as exc:
@@ -76,7 +78,8 @@ def validate_text(
     doc.path = str(document_path(corpus_dir, doc))
     vocab = Vocabularies.load(ontology_dir)
     problems = check_document(doc, known_codes(reference), vocab.notations)
-    others, _ = load_corpus(corpus_dir)
+    if others is None:
+        others, _ = load_corpus(corpus_dir)
     others = [d for d in others if d.id != doc.id]
     problems += [p for p in check_links([*others, doc]) if p.path == doc.path]
     if problems:

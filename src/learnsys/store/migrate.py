@@ -23,7 +23,7 @@ from learnsys.store.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Modules that declare tables on learnsys.store.tables.Base: a subsystem adds its own here.
-TABLE_MODULES = ["learnsys.store.tables"]
+TABLE_MODULES = ["learnsys.store.tables", "learnsys.collaboratives.tables"]
 PG_MIGRATION_LOCK = 7_319_402_118  # pg_advisory_lock key: one migrator at a time
 
 

@@ -1,36 +1,29 @@
-"""Search and documents: hybrid best-practice search, one document, and token-protected writes."""
+"""Search: hybrid best-practice search (GET and POST). Documents are in routes/documents.py."""
 
 from __future__ import annotations
 
-import hmac
-import json
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from learnsys.api.deps import ServicesDep
-from learnsys.api.problems import ProblemError, not_found
-from learnsys.pipeline import schedule_graph_refresh
+from learnsys.api.problems import ProblemError
 from learnsys.search.filters import FILTER_NAMES
 from learnsys.search.service import (
     MAX_K,
     MAX_OFFSET,
     MAX_QUERY_CHARS,
-    DocumentExists,
-    DocumentNotFound,
     InvalidSearch,
     SearchRequest,
     SearchService,
     SearchUnavailable,
 )
-from learnsys.search.validation import InvalidDocument
 from learnsys.services import Services
 
 router = APIRouter(tags=["search"])
-MAX_DOCUMENT_BYTES = 200_000
 Values = Annotated[list[str] | None, Query(max_length=20)]
 SEARCH_EXAMPLE = {
     "query": "PIFU derm",
@@ -113,30 +106,6 @@ def _values(value: list[str] | str | None) -> list[str]:
     return [v.strip() for item in items for v in item.split(",") if v.strip()]
 
 
-DOCUMENT_EXAMPLE = {
-    "id": "bolton-pifu-dermatology",
-    "title": "Bolton rolls out patient-initiated follow-up across 22 specialties, "
-             "with dermatology saving 150 appointments",
-    "type": "case-study", "providers": ["RMC"], "priority_areas": ["elective"], "msf": [],
-    "nof_domains": ["access", "effectiveness-experience"], "methods": ["pathway-redesign"],
-    "metrics": [{"name": "Dermatology follow-up appointments freed", "baseline": None, "result": 150,
-                 "unit": "count", "period": "November 2021 to September 2022"}],
-    "published": "2022-09", "published_precision": "month",
-    "contact": {"team": "Outpatients transformation team, Bolton NHS Foundation Trust",
-                "url": "https://www.boltonft.nhs.uk/"},
-    "evidence": "trust-reported", "setting": "acute", "scale": "trust",
-    "sources": [{"url": "https://boltonft.nhs.uk/news/2022/09/"
-                        "tackling-boltons-waiting-lists-by-putting-patients-in-control",
-                 "title": "Tackling Bolton's waiting lists by putting patients in control",
-                 "publisher": "Bolton NHS Foundation Trust"}],
-    "summary": "Bolton NHS Foundation Trust introduced patient-initiated follow-up (PIFU) in 22 specialties ...",
-    "body": "## The problem\n...",
-}
-WRITTEN_EXAMPLE = {"id": "new-case-study", "type": "case-study", "build_id": "20261126T031500-a1b2c3",
-                   "counts": {"documents": 192, "chunks": 1650}}
-DELETED_EXAMPLE = {"id": "new-case-study", "deleted": True, "build_id": "20261126T031700-d4e5f6",
-                   "counts": {"documents": 191, "chunks": 1640}}
-
 @router.get(
     "/search",
     summary="Hybrid search over case studies and guides",
@@ -211,177 +180,3 @@ def search_post(services: ServicesDep, body: SearchBody) -> JSONResponse:
             body.similar_to,
         ),
     )
-
-
-@router.get(
-    "/documents/{doc_id}",
-    summary="One corpus document: front matter fields and body",
-    responses={200: {"content": {"application/json": {"example": DOCUMENT_EXAMPLE}}},
-               404: {"description": "Unknown document (problem+json)"}},
-)
-def get_document(services: ServicesDep, doc_id: Annotated[str, Path(max_length=200)]) -> dict[str, Any]:
-    try:
-        return _service(services).get_document(doc_id)
-    except DocumentNotFound as exc:
-        raise not_found("document", doc_id, "doc_id") from exc
-
-
-def _authorise(services: Services, authorization: str | None) -> None:
-    token = services.settings.api_token
-    if not token:
-        raise ProblemError(403, "Writes disabled", "Document writes are disabled: no API token is configured.")
-    scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise ProblemError(401, "Unauthorized", "A valid bearer token is required.", field="Authorization")
-
-
-async def _document_text(request: Request) -> str:
-    raw = await request.body()
-    if len(raw) > MAX_DOCUMENT_BYTES:
-        raise ProblemError(413, "Document too large", f"At most {MAX_DOCUMENT_BYTES} bytes.", field="body")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ProblemError(422, "Invalid document", "The body must be UTF-8 text.", field="body") from exc
-    if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
-        try:
-            payload = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ProblemError(422, "Invalid document", f"Invalid JSON: {exc.msg}", field="body") from exc
-        if not isinstance(payload, dict) or not isinstance(payload.get("content"), str):
-            raise ProblemError(
-                422,
-                "Invalid document",
-                "JSON body needs a 'content' string holding the Markdown document with its front matter.",
-                field="content",
-            )
-        text = payload["content"]
-    if not text.strip():
-        raise ProblemError(422, "Invalid document", "The document is empty.", field="body")
-    return text
-
-
-def _write_problem(exc: Exception, doc_id: str | None = None) -> ProblemError:
-    if isinstance(exc, InvalidDocument):
-        first = exc.problems[0]
-        return ProblemError(
-            422,
-            "Invalid document",
-            str(exc),
-            field=first[0],
-            errors=[{"field": f, "line": line, "message": m} for f, line, m in exc.problems],
-        )
-    if isinstance(exc, DocumentExists):
-        return ProblemError(
-            409, "Document exists", f"Document {exc.args[0]!r} exists; use PUT to replace it.", field="id"
-        )
-    return not_found("document", doc_id or str(exc.args[0]), "doc_id")
-
-
-def _written(services: Services, doc: Any, manifest: dict[str, Any]) -> dict[str, Any]:
-    services.documents[doc.id] = doc
-    schedule_graph_refresh(services)
-    return {
-        "id": doc.id,
-        "type": doc.type,
-        "build_id": manifest.get("build_id"),
-        "counts": manifest.get("counts"),
-    }
-
-
-DOC_BODY = {
-    "content": {
-        "text/markdown": {"schema": {"type": "string"}},
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {"content": {"type": "string"}},
-                "required": ["content"],
-            }
-        },
-    }
-}
-
-
-@router.post(
-    "/documents",
-    status_code=201,
-    summary="Add a document (bearer token); reindexes incrementally",
-    openapi_extra={"requestBody": DOC_BODY},
-    responses={
-        201: {"content": {"application/json": {"example": WRITTEN_EXAMPLE}}},
-        401: {"description": "Missing or wrong token"},
-        409: {"description": "Id exists"},
-        422: {"description": "Invalid document (problem+json naming the field)"},
-    },
-)
-async def create_document(
-    services: ServicesDep,
-    request: Request,
-    response: Response,
-    authorization: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
-    _authorise(services, authorization)
-    text = await _document_text(request)
-    try:
-        doc, manifest = await _in_thread(_service(services).put_document, text, create=True)
-    except (InvalidDocument, DocumentExists) as exc:
-        raise _write_problem(exc) from exc
-    response.headers["Location"] = f"/documents/{doc.id}"
-    return _written(services, doc, manifest)
-
-
-@router.put(
-    "/documents/{doc_id}",
-    summary="Replace a document (bearer token); reindexes incrementally",
-    openapi_extra={"requestBody": DOC_BODY},
-    responses={
-        200: {"content": {"application/json": {"example": WRITTEN_EXAMPLE}}},
-        401: {"description": "Missing or wrong token"},
-        404: {"description": "Unknown document"},
-        422: {"description": "Invalid document (problem+json naming the field)"},
-    },
-)
-async def replace_document(
-    services: ServicesDep,
-    doc_id: str,
-    request: Request,
-    authorization: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
-    _authorise(services, authorization)
-    text = await _document_text(request)
-    try:
-        doc, manifest = await _in_thread(_service(services).put_document, text, doc_id=doc_id)
-    except (InvalidDocument, DocumentNotFound) as exc:
-        raise _write_problem(exc, doc_id) from exc
-    return _written(services, doc, manifest)
-
-
-@router.delete(
-    "/documents/{doc_id}",
-    summary="Delete a document (bearer token); reindexes incrementally",
-    responses={200: {"content": {"application/json": {"example": DELETED_EXAMPLE}}},
-               401: {"description": "Missing or wrong token"}, 404: {"description": "Unknown document"}},
-)
-async def delete_document(
-    services: ServicesDep, doc_id: str, authorization: Annotated[str | None, Header()] = None
-) -> dict[str, Any]:
-    _authorise(services, authorization)
-    try:
-        manifest = await _in_thread(_service(services).remove_document, doc_id)
-    except (InvalidDocument, DocumentNotFound) as exc:
-        raise _write_problem(exc, doc_id) from exc
-    services.documents.pop(doc_id, None)
-    schedule_graph_refresh(services)
-    return {
-        "id": doc_id,
-        "deleted": True,
-        "build_id": manifest.get("build_id"),
-        "counts": manifest.get("counts"),
-    }
-
-
-async def _in_thread(func: Any, *args: Any, **kwargs: Any) -> Any:
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(func, *args, **kwargs)

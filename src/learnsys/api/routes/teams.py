@@ -26,11 +26,13 @@ from learnsys.collaboratives.model import (
     ReportSpec,
     ValueSpec,
 )
+from learnsys.collaboratives.submissions import submit_case_study
 from learnsys.collaboratives.values_csv import values_to_csv
 
 router = APIRouter(tags=["collaborative teams"])
 MAX_CSV_BYTES = 512_000
 MONTH = Annotated[str, Path(description="YYYY-MM", examples=["2025-04"])]
+TeamId = Annotated[str, Path(max_length=64, examples=["demo-rxn"])]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="the ETag of your last read")]
 SPC_EXAMPLE = {
     "team_id": "demo-rxn", "measure": {"id": "ae_4h_all", "name": "A&E attendances within four hours (all types)",
@@ -57,24 +59,24 @@ def improved_teams(services: ServicesDep, user: OptionalUser,
 
 
 @router.get("/teams/{team_id}/summary", summary="How a team is doing: latest values, variation, signals, score")
-def team_summary(services: ServicesDep, user: OptionalUser, team_id: str) -> dict[str, Any]:
+def team_summary(services: ServicesDep, user: OptionalUser, team_id: TeamId) -> dict[str, Any]:
     return run(lambda: collaboratives_service(services).team_summary(user, team_id))
 
 
 @router.get("/teams/{team_id}", summary="A team: aim, members by role, measures, cycles, reports")
-def get_team(services: ServicesDep, user: OptionalUser, team_id: str, response: Response) -> dict[str, Any]:
+def get_team(services: ServicesDep, user: OptionalUser, team_id: TeamId, response: Response) -> dict[str, Any]:
     out, tag = run(lambda: collaboratives_service(services).team(user, team_id))
     set_etag(response, tag)
     return out
 
 
 @router.post("/teams/{team_id}/measures", status_code=201, summary="Add a measure for this team only")
-def add_team_measure(services: ServicesDep, user: CurrentUser, team_id: str, body: MeasureSpec) -> dict[str, Any]:
+def add_team_measure(services: ServicesDep, user: CurrentUser, team_id: TeamId, body: MeasureSpec) -> dict[str, Any]:
     return run(lambda: collaboratives_service(services).add_team_measure(user, team_id, body))
 
 
 @router.get("/teams/{team_id}/values", summary="Every monthly value of the team (JSON or the CSV shape)")
-def get_values(services: ServicesDep, user: OptionalUser, team_id: str, response: Response,
+def get_values(services: ServicesDep, user: OptionalUser, team_id: TeamId, response: Response,
                format: Annotated[Literal["json", "csv"], Query()] = "json") -> Any:
     out, tag = run(lambda: collaboratives_service(services).values(user, team_id))
     if format == "csv":
@@ -87,7 +89,7 @@ def get_values(services: ServicesDep, user: OptionalUser, team_id: str, response
 
 
 @router.get("/teams/{team_id}/measures/{measure_id}/values/{month}", summary="One month's value (with its ETag)")
-def get_value(services: ServicesDep, user: OptionalUser, team_id: str, measure_id: str, month: MONTH,
+def get_value(services: ServicesDep, user: OptionalUser, team_id: TeamId, measure_id: str, month: MONTH,
               response: Response) -> dict[str, Any]:
     out, tag = run(lambda: collaboratives_service(services).get_value(user, team_id, measure_id, month))
     set_etag(response, tag)
@@ -100,7 +102,7 @@ def get_value(services: ServicesDep, user: OptionalUser, team_id: str, measure_i
     responses={201: {"description": "Created"}, 403: {"description": "Not this team's user"},
                412: {"description": "Stale If-Match"}, 428: {"description": "If-Match missing for an edit"}},
 )
-def put_value(services: ServicesDep, user: CurrentUser, team_id: str, measure_id: str, month: MONTH,
+def put_value(services: ServicesDep, user: CurrentUser, team_id: TeamId, measure_id: str, month: MONTH,
               body: ValueSpec, response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     out, tag, created = run(lambda: collaboratives_service(services).put_value(
         user, team_id, measure_id, month, body, if_match))
@@ -115,7 +117,7 @@ def put_value(services: ServicesDep, user: CurrentUser, team_id: str, measure_id
     openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"},
                                                             "example": "month,ae_4h_all\n2025-04,71.2\n"}}}}
 )
-async def post_values_csv(services: ServicesDep, user: CurrentUser, team_id: str, request: Request,
+async def post_values_csv(services: ServicesDep, user: CurrentUser, team_id: TeamId, request: Request,
                           filename: Annotated[str, Query(max_length=200)] = "values.csv",
                           if_match: IfMatch = None) -> dict[str, Any]:
     raw = await request.body()
@@ -129,7 +131,7 @@ async def post_values_csv(services: ServicesDep, user: CurrentUser, team_id: str
 
 
 @router.post("/teams/{team_id}/cycles", status_code=201, summary="Log a PDSA cycle")
-def add_cycle(services: ServicesDep, user: CurrentUser, team_id: str, body: CycleSpec,
+def add_cycle(services: ServicesDep, user: CurrentUser, team_id: TeamId, body: CycleSpec,
               response: Response) -> dict[str, Any]:
     out, tag = run(lambda: collaboratives_service(services).add_cycle(user, team_id, body, _documents(services)))
     set_etag(response, tag)
@@ -138,7 +140,7 @@ def add_cycle(services: ServicesDep, user: CurrentUser, team_id: str, body: Cycl
 
 
 @router.put("/teams/{team_id}/cycles/{number}", summary="Update a PDSA cycle (If-Match)")
-def update_cycle(services: ServicesDep, user: CurrentUser, team_id: str, number: int, body: CycleSpec,
+def update_cycle(services: ServicesDep, user: CurrentUser, team_id: TeamId, number: int, body: CycleSpec,
                  response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     out, tag = run(lambda: collaboratives_service(services).update_cycle(user, team_id, number, body, if_match,
                                                                          _documents(services)))
@@ -153,7 +155,7 @@ class ReportBody(BaseModel):
 
 
 @router.get("/teams/{team_id}/reports/{month}", summary="One monthly report with feedback (and its ETag)")
-def get_report(services: ServicesDep, user: OptionalUser, team_id: str, month: MONTH,
+def get_report(services: ServicesDep, user: OptionalUser, team_id: TeamId, month: MONTH,
                response: Response) -> dict[str, Any]:
     out, tag = run(lambda: collaboratives_service(services).get_report(user, team_id, month))
     set_etag(response, tag)
@@ -161,7 +163,7 @@ def get_report(services: ServicesDep, user: OptionalUser, team_id: str, month: M
 
 
 @router.put("/teams/{team_id}/reports/{month}", summary="Submit or revise the monthly report (If-Match to revise)")
-def put_report(services: ServicesDep, user: CurrentUser, team_id: str, month: MONTH, body: ReportBody,
+def put_report(services: ServicesDep, user: CurrentUser, team_id: TeamId, month: MONTH, body: ReportBody,
                response: Response, if_match: IfMatch = None) -> dict[str, Any]:
     try:
         spec = ReportSpec(month=month, progress_score=body.progress_score, narrative=body.narrative)
@@ -177,14 +179,14 @@ def put_report(services: ServicesDep, user: CurrentUser, team_id: str, month: MO
 
 @router.post("/teams/{team_id}/reports/{month}/feedback", status_code=201,
              summary="Faculty feedback on a report, optionally with the agreed progress score")
-def add_feedback(services: ServicesDep, user: CurrentUser, team_id: str, month: MONTH,
+def add_feedback(services: ServicesDep, user: CurrentUser, team_id: TeamId, month: MONTH,
                  body: FeedbackSpec) -> dict[str, Any]:
     return run(lambda: collaboratives_service(services).add_feedback(user, team_id, month, body))
 
 
 @router.post("/teams/{team_id}/measures/{measure_id}/change-points", status_code=201,
              summary="Declare a change point: the chart's limits are recalculated from this month")
-def add_change_point(services: ServicesDep, user: CurrentUser, team_id: str, measure_id: str,
+def add_change_point(services: ServicesDep, user: CurrentUser, team_id: TeamId, measure_id: str,
                      body: ChangePointSpec) -> dict[str, Any]:
     return run(lambda: collaboratives_service(services).add_change_point(user, team_id, measure_id, body))
 
@@ -194,7 +196,7 @@ def add_change_point(services: ServicesDep, user: CurrentUser, team_id: str, mea
     summary="The team's XmR chart: PDSA cycles marked, rebased at change points, variation and assurance",
     responses={200: {"content": {"application/json": {"example": SPC_EXAMPLE}, "image/svg+xml": {}}}},
 )
-def get_spc(services: ServicesDep, user: OptionalUser, team_id: str, measure_id: str,
+def get_spc(services: ServicesDep, user: OptionalUser, team_id: TeamId, measure_id: str,
             format: Annotated[Literal["json", "svg"], Query()] = "json") -> Any:
     chart, demo = run(lambda: collaboratives_service(services).chart(user, team_id, measure_id))
     if format == "svg":
@@ -211,15 +213,13 @@ def get_spc(services: ServicesDep, user: OptionalUser, team_id: str, measure_id:
 
 @router.get("/teams/{team_id}/measures/{measure_id}/spc.svg", summary="The team's XmR chart as SVG",
             responses={200: {"content": {"image/svg+xml": {}}}})
-def get_spc_svg(services: ServicesDep, user: OptionalUser, team_id: str, measure_id: str) -> Any:
+def get_spc_svg(services: ServicesDep, user: OptionalUser, team_id: TeamId, measure_id: str) -> Any:
     return get_spc(services, user, team_id, measure_id, "svg")
 
 
 @router.post("/teams/{team_id}/case-study", status_code=201,
              summary="Draft a case study from sustained special-cause improvement; it enters the review queue")
-def post_case_study(services: ServicesDep, user: CurrentUser, team_id: str, body: CaseStudyRequest,
+def post_case_study(services: ServicesDep, user: CurrentUser, team_id: TeamId, body: CaseStudyRequest,
                     request: Request) -> dict[str, Any]:
-    from learnsys.collaboratives.submissions import submit_case_study
-
     base = str(request.base_url).rstrip("/")
     return run(lambda: submit_case_study(services, collaboratives_service(services), user, team_id, body, base))

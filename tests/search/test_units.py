@@ -162,3 +162,20 @@ def test_question_framing_asks_for_case_studies_or_guides() -> None:
     assert question_intent("how to run a PDSA cycle").wants == "guide"
     assert question_intent("reducing MRI waiting times").wants is None
     assert {"others", "did"} <= framing_words("how did others clear 65 week waiters")
+
+
+def test_blind_set_loads_the_dev_split_over_the_judged_documents() -> None:
+    import json
+
+    from learnsys.corpus.documents import load_corpus
+    from learnsys.search.evaluate import load_blind_set
+
+    corpus_dir = REPO_ROOT / "corpus"
+    documents, _ = load_corpus(corpus_dir)
+    dev = load_blind_set(corpus_dir, "dev", documents)
+    split = json.loads((corpus_dir / "eval" / "blind" / "split.json").read_text(encoding="utf-8"))
+    assert sorted(dev.queries) == sorted(split["dev"]) and not set(dev.queries) & set(split["test"])
+    judged = {d.id for d in dev.documents}
+    assert judged and all(doc in judged for rels in dev.qrels.values() for doc in rels)
+    with pytest.raises(ValueError):
+        load_blind_set(corpus_dir, "train", documents)

@@ -207,7 +207,9 @@ def test_similar_to_puts_the_peers_documents_first_and_says_why(service: SearchS
     top = mine["results"][0]
     assert top["id"] == "test-sheffield-d2a"
     assert "RHQ is peer" in top["explanation"]["similar_to"] and "RWE" in top["explanation"]["similar_to"]
-    assert all(r["explanation"]["similar_to"] == "" for r in mine["results"][1:])
+    assert all("not" not in r["explanation"]["similar_to"] for r in mine["results"][:1])
+    assert all("among RWE's peers" in r["explanation"]["similar_to"] for r in mine["results"][1:])
+    assert all(r["explanation"]["similar_to"] == "" for r in plain["results"])
     assert mine["similar_to"]["ods"] == "RWE" and "RHQ" in mine["similar_to"]["peers"]
     with pytest.raises(InvalidSearch) as exc:
         service.search(SearchRequest("discharge", similar_to="XXXX"))

@@ -413,7 +413,9 @@ class HybridRetriever:
                             if m.used
                         ],
                         "for_provider": hit.boost.for_provider,
-                        "similar_to": retrieval.peer_notes.get(hit.doc, ""),
+                        "similar_to": retrieval.peer_notes.get(
+                            hit.doc, f"no provider of this document is among {similar_to}'s peers" if similar_to else ""
+                        ),
                     },
                 }
             )

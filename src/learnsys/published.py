@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,14 @@ def check_withdrawal(database: Database, settings: Settings, doc_id: str) -> Non
 
 
 # ---- keeping the index and graph in step ---------------------------------------------------------------
-_SYNC = threading.Lock()
+_LOCKS: dict[tuple[int, str], threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock(services: Any, part: str) -> threading.Lock:
+    """One lock per server and part, so a slow graph rebuild never holds up the search index."""
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault((id(services), part), threading.Lock())
 
 
 def sync(services: Any, progress: Progress = log.info, *, graph: bool = True) -> dict[str, bool]:
@@ -95,10 +103,10 @@ def sync(services: Any, progress: Progress = log.info, *, graph: bool = True) ->
     Returns what was rebuilt."""
     from learnsys.search.build import build_search, corpus_hash
 
-    with _SYNC:
-        settings = services.settings
+    settings = services.settings
+    done = {"search": False, "graph": False}
+    with _lock(services, "search"):
         documents, fingerprint = served_documents(services.store, settings)
-        done = {"search": False, "graph": False}
         search = services.search
         if search is not None:
             search.refresh(force=True)  # another server on this index folder may have built it already
@@ -108,9 +116,11 @@ def sync(services: Any, progress: Progress = log.info, *, graph: bool = True) ->
                 search.refresh(force=True)
                 done["search"] = True
         services.documents = {d.id: d for d in documents}
-        if graph:
+    if graph:
+        with _lock(services, "graph"):
+            documents, fingerprint = served_documents(services.store, settings)
             done["graph"] = sync_graph(services, documents, fingerprint, progress)
-        return done
+    return done
 
 
 def sync_graph(services: Any, documents: list[Document], fingerprint: str, progress: Progress) -> bool:
@@ -147,14 +157,44 @@ def _load_graph(settings: Settings) -> Any:
                             max_results=settings.sparql_max_results)
 
 
+class GraphRefresher:
+    """A daemon thread rebuilding the graph after document changes, requests coalesced: the graph build takes
+    seconds, and the search index must not wait for it."""
+
+    def __init__(self, services: Any, retry_s: float = 5.0):
+        self.services = services
+        self.retry_s = retry_s
+        self._wanted = threading.Event()
+        threading.Thread(target=self._run, daemon=True, name="learnsys-graph-refresh").start()
+
+    def request(self) -> None:
+        self._wanted.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            try:
+                with _lock(self.services, "graph"):
+                    documents, fingerprint = served_documents(self.services.store, self.services.settings)
+                    sync_graph(self.services, documents, fingerprint, log.info)
+            except Exception:  # the previous graph stays in service; try again
+                log.exception("graph refresh after a document change failed; retrying")
+                time.sleep(self.retry_s)
+                self._wanted.set()
+
+
 def follow(services: Any) -> ChangePoller:
-    """Start the poller that runs ``sync`` whenever documents change in the store (from any server)."""
+    """Start the poller that refreshes the index (at once) and the graph (in the background) whenever
+    documents change in the store, from any server."""
     with services.store.read() as session:
         since = latest_sequence(session)
+    graph = GraphRefresher(services)
 
     def on_change(types: set[str]) -> None:
         if doc_store.ENTITY in types:
-            sync(services)
+            sync(services, graph=False)
+            graph.request()
 
     return ChangePoller(services.store, on_change, since=since,
                         interval_s=services.settings.store_poll_s).start()

@@ -34,7 +34,7 @@ from learnsys.search.evaluate import (  # noqa: E402
     evaluate_index,
     evaluation_config,
     load_beir,
-    load_pinned_set,
+    load_blind_set,
     load_project_set,
 )
 from learnsys.search.graph_boost import GraphBooster  # noqa: E402
@@ -90,7 +90,7 @@ def main() -> int:
         datasets.append((load_project_set(settings.corpus_dir, documents), reference))
     for split in ("dev", "test"):
         if f"blind-{split}" in wanted and (BLIND / "qrels" / f"{split}.tsv").exists():
-            datasets.append((load_pinned_set(BLIND, split, documents), reference))
+            datasets.append((load_blind_set(settings.corpus_dir, split, documents), reference))
     if "scifact" in wanted and (args.scifact / "corpus.jsonl").exists():
         datasets.append((load_beir(args.scifact), None))
 

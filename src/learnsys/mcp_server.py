@@ -177,15 +177,8 @@ def create_server(settings: Settings | None = None, services: Services | None = 
         """Fetch one corpus document in full: title, type, providers, priority areas, published date, summary,
         the measured results (metrics with baseline, result, unit and period), steps, sources (with URLs) and
         the Markdown body. Quote its sources when you use it."""
-        from learnsys.search.service import DocumentNotFound
-
         services = loader.get()
-        if services.search is not None:
-            try:
-                return services.search.get_document(doc_id)
-            except DocumentNotFound as exc:
-                raise ToolError(f"no document {doc_id!r}; use an id returned by search_practice") from exc
-        doc = services.documents.get(doc_id)
+        doc = services.documents.get(doc_id)  # the store's published documents (withdrawn ones are not here)
         if doc is None:
             raise ToolError(f"no document {doc_id!r}; use an id returned by search_practice")
         return doc.to_dict()

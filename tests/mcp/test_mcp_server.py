@@ -18,7 +18,8 @@ async def _session(settings: Settings) -> dict[str, Any]:
     from mcp.client import Client
     from mcp.client.stdio import StdioServerParameters
 
-    env = {"LEARNSYS_INDEX_DIR": str(settings.index_dir), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+    env = {"LEARNSYS_INDEX_DIR": str(settings.index_dir), "LEARNSYS_DATABASE_URL": settings.database_url,
+           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
            "PYTHONPATH": str(REPO_ROOT / "src"), "TOKENIZERS_PARALLELISM": "false"}
     params = StdioServerParameters(command=sys.executable, args=["-m", "learnsys.cli", "mcp"], env=env,
                                    cwd=str(REPO_ROOT))

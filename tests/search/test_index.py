@@ -50,9 +50,13 @@ def test_acronym_query_finds_the_expansion(service: SearchService) -> None:
         "type_reason",
         "synonyms_used",
         "concepts",
+        "concept_reasons",
+        "for_provider",
         "similar_to",
     }
     assert expl["concepts"] == ["pifu"]
+    assert expl["concept_reasons"][0]["concept"] == "pifu" and "capitals" in expl["concept_reasons"][0]["why"]
+    assert expl["for_provider"] == ""
     assert response["concepts"][0]["used"] and "capitals" in response["concepts"][0]["why"]
     assert expl["lexical_rank"] is not None and expl["dense_rank"] is not None
     assert top["sources"] == ["https://example.org/bolton-pifu"] or top["sources"]
@@ -114,6 +118,11 @@ def test_graph_boost_is_bounded_and_explained(service: SearchService) -> None:
     assert "measured impact" in measured["explanation"]["boost_reason"]
     personal = service.search(SearchRequest("same day emergency care", k=5, for_provider="RXN"))
     assert all(0 <= r["explanation"]["graph_boost"] <= MAX_BOOST for r in personal["results"])
+    # every result says how it relates to the provider asked about (or why it was not compared)
+    assert all("RXN" in r["explanation"]["for_provider"] for r in personal["results"])
+    for r in personal["results"]:
+        if "stronger on" in r["explanation"]["for_provider"] and "no provider" not in r["explanation"]["for_provider"]:
+            assert r["explanation"]["for_provider"] in r["explanation"]["boost_reason"]
     unboosted = service.search(SearchRequest("same day emergency care", k=5, boost=False))
     assert all(r["explanation"]["graph_boost"] == 0 for r in unboosted["results"])
 
@@ -198,7 +207,9 @@ def test_similar_to_puts_the_peers_documents_first_and_says_why(service: SearchS
     top = mine["results"][0]
     assert top["id"] == "test-sheffield-d2a"
     assert "RHQ is peer" in top["explanation"]["similar_to"] and "RWE" in top["explanation"]["similar_to"]
-    assert all(r["explanation"]["similar_to"] == "" for r in mine["results"][1:])
+    assert all("not" not in r["explanation"]["similar_to"] for r in mine["results"][:1])
+    assert all("among RWE's peers" in r["explanation"]["similar_to"] for r in mine["results"][1:])
+    assert all(r["explanation"]["similar_to"] == "" for r in plain["results"])
     assert mine["similar_to"]["ods"] == "RWE" and "RHQ" in mine["similar_to"]["peers"]
     with pytest.raises(InvalidSearch) as exc:
         service.search(SearchRequest("discharge", similar_to="XXXX"))

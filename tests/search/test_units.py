@@ -162,3 +162,63 @@ def test_question_framing_asks_for_case_studies_or_guides() -> None:
     assert question_intent("how to run a PDSA cycle").wants == "guide"
     assert question_intent("reducing MRI waiting times").wants is None
     assert {"others", "did"} <= framing_words("how did others clear 65 week waiters")
+
+
+def test_blind_set_loads_the_dev_split_over_the_judged_documents() -> None:
+    import json
+
+    from learnsys.corpus.documents import load_corpus
+    from learnsys.search.evaluate import load_blind_set
+
+    corpus_dir = REPO_ROOT / "corpus"
+    documents, _ = load_corpus(corpus_dir)
+    dev = load_blind_set(corpus_dir, "dev", documents)
+    split = json.loads((corpus_dir / "eval" / "blind" / "split.json").read_text(encoding="utf-8"))
+    assert sorted(dev.queries) == sorted(split["dev"]) and not set(dev.queries) & set(split["test"])
+    judged = {d.id for d in dev.documents}
+    assert judged and all(doc in judged for rels in dev.qrels.values() for doc in rels)
+    with pytest.raises(ValueError):
+        load_blind_set(corpus_dir, "train", documents)
+
+
+def test_whole_document_evidence_beats_one_repetitive_chunk() -> None:
+    """A document that covers every query term across its sections outranks one whose single section
+    repeats one term: at the chunk grain the repetitive chunk wins, at the field (BM25F) grain it must not."""
+    from learnsys.search.fields import build_bm25f
+    from learnsys.search.lexical import LexicalIndex
+    from learnsys.search.text import terms
+
+    filler = "the team met weekly and shared the figures with the board " * 3
+    spread = {
+        "title": "Getting frail patients home",
+        "summary": "A frailty unit at the front door.",
+        "body": f"## Discharge\nEarly discharge planning. {filler}\n## Wards\nBoard rounds on every ward. {filler}",
+        "meta": "",
+    }
+    repetitive = {"title": "Weekend rotas", "summary": "Rotas.", "body": "discharge " * 15 + filler, "meta": ""}
+    others = [{"title": f"Other {i}", "summary": "Estates.", "body": filler, "meta": ""} for i in range(6)]
+    query = {t: 1.0 for t in terms("frailty discharge ward")}
+    chunks = [spread["body"].split("## Wards")[0], "## Wards" + spread["body"].split("## Wards")[1]]
+    chunk_scores = LexicalIndex.build([*chunks, repetitive["body"], *(o["body"] for o in others)]).score(query)
+    assert chunk_scores[2] > max(chunk_scores[0], chunk_scores[1])  # the failure the grain fixes
+    doc_scores = build_bm25f([spread, repetitive, *others]).score(query)
+    assert doc_scores[0] > doc_scores[1] > 0
+
+
+def test_an_area_the_results_contradict_drives_no_boost(built) -> None:  # noqa: ANN001
+    """The terminology says "elective" for "PIFU derm", but if the best results are all urgent-care
+    documents the area is not sure enough to drive the performance boost; when they agree it is."""
+    from learnsys.search.index_store import load_index
+    from learnsys.search.retriever import AREA_MIN_CONFIDENCE, area_confidence, confident_areas
+
+    settings, _ = built
+    index = load_index(settings.index_dir)
+    query = expand_query("PIFU derm", TERMS)
+    assert query.area_confidence.get("elective") == pytest.approx(1.0)
+    uec = [i for i, d in enumerate(index.docs) if "elective" not in d.priority_areas]
+    elective = [i for i, d in enumerate(index.docs) if "elective" in d.priority_areas]
+    against = area_confidence(query, index, uec)
+    assert "elective" not in confident_areas(against, AREA_MIN_CONFIDENCE)
+    assert all(c < 1.0 for c in against.values())
+    agreeing = area_confidence(query, index, elective)
+    assert confident_areas(agreeing, AREA_MIN_CONFIDENCE)[0] == "elective"

@@ -3,10 +3,12 @@ every server finds it; two servers follow each other through the change sequence
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,3 +166,70 @@ def test_a_restart_reconciles_the_index_with_the_store(database: Database, tmp_p
     assert "test-rcb-frailty" in restarted.documents
     ask = "ASK { ?d ?p ?o . FILTER(CONTAINS(STR(?d), 'test-rcb-frailty')) }"
     assert restarted.graph.query(ask).to_sparql_json()["boolean"] is True
+
+
+def test_kill_9_mid_publish_leaves_store_index_and_graph_agreeing(tmp_path: Path) -> None:
+    """A real ``learnsys serve`` killed with SIGKILL while a publish runs; after a restart the store, the
+    search index and the graph agree (published and found everywhere, or still submitted and found nowhere)."""
+    import signal
+
+    from learnsys.store import accounts, migrate
+    from learnsys.store import documents as doc_store
+    from tests.conftest import free_port
+
+    database = Database(f"sqlite:///{tmp_path / 'learnsys.db'}")
+    migrate.upgrade(database)
+    settings = fixture_settings(tmp_path, database)
+    _, team = accounts.create_user(database, "t@nhs.net", "team", provider="RCB")
+    _, reviewer = accounts.create_user(database, "r@nhs.net", "reviewer")
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src"), "LEARNSYS_DATABASE_URL": database.url,
+           "LEARNSYS_CORPUS_DIR": str(settings.corpus_dir), "LEARNSYS_INDEX_DIR": str(settings.index_dir)}
+
+    def serve() -> tuple[subprocess.Popen, str]:
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "learnsys.cli", "serve", "--port", str(port)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+
+        def ready() -> bool:
+            try:
+                return httpx.get(f"{url}/v1/ready", timeout=5).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for(ready, 300)
+        return proc, url
+
+    proc, url = serve()
+    doc_id = "test-rcb-frailty"
+    r = httpx.post(f"{url}/v1/documents", json={"content": new_case()}, headers={"Authorization": f"Bearer {team}"},
+                   timeout=60)
+    assert r.status_code == 201, r.text
+
+    def publish() -> None:
+        with contextlib.suppress(httpx.HTTPError):  # the server dies under it
+            httpx.post(f"{url}/v1/documents/{doc_id}/publish", headers={"Authorization": f"Bearer {reviewer}"},
+                       timeout=60)
+
+    caller = threading.Thread(target=publish)
+    caller.start()
+    time.sleep(0.3)  # the commit and the index rebuild are under way
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    caller.join(60)
+
+    proc, url = serve()
+    try:
+        is_published = doc_id in doc_store.published_texts(database)
+        assert (doc_id in hits(url)) == is_published
+        ask = f"ASK {{ ?d ?p ?o . FILTER(CONTAINS(STR(?d), '{doc_id}')) }}"
+        r = httpx.get(f"{url}/v1/sparql", params={"query": ask}, headers={"Accept": "application/sparql-results+json"},
+                      timeout=60)
+        assert r.json()["boolean"] is is_published
+        if not is_published:  # the publish never committed: it can be done now, and is served at once
+            r = httpx.post(f"{url}/v1/documents/{doc_id}/publish", headers={"Authorization": f"Bearer {reviewer}"},
+                           timeout=60)
+            assert r.status_code == 200 and hits(url)[0] == doc_id
+    finally:
+        proc.kill()
+        proc.wait(30)

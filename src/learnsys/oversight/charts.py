@@ -94,10 +94,12 @@ def render_svg(
         if m.period not in index:
             continue
         mx = x(index[m.period])
+        near_end = index[m.period] > len(index) * 0.8  # label left of the line, so it is not cut off
+        label_at = f'x="{mx - 3:.1f}" text-anchor="end"' if near_end else f'x="{mx + 3:.1f}"'
         parts.append(
             f'<g class="marker"><line x1="{mx:.1f}" x2="{mx:.1f}" y1="{top}" y2="{height - bottom}" '
             f'stroke="{COLOURS["marker"]}" stroke-width="1" stroke-dasharray="3 3"/>'
-            f'<text x="{mx + 3:.1f}" y="{top + 10}" font-family="Arial, sans-serif" font-size="10" '
+            f'<text {label_at} y="{top + 10}" font-family="Arial, sans-serif" font-size="10" '
             f'fill="{COLOURS["marker"]}">{escape(m.label)}</text>'
             f"<title>{escape(m.period)}: {escape(m.label)}</title></g>"
         )

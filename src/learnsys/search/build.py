@@ -20,7 +20,7 @@ from learnsys.search.lexical import LexicalIndex
 
 log = logging.getLogger(__name__)
 
-# Tuned on SciFact train and the project set (docs/search.md).
+# BM25 k1/b swept on SciFact train and the project set (docs/search.md); chunk sizes hand-set.
 CHUNK_WORDS = 160
 CHUNK_OVERLAP = 30
 BM25_K1 = 0.9

@@ -81,8 +81,17 @@ def load_pinned_set(folder: Path, split: str, documents: list[Document]) -> Data
     if pinned_file.exists():
         pinned = {line.strip() for line in pinned_file.read_text(encoding="utf-8").splitlines() if line.strip()}
         documents = [d for d in documents if d.id in pinned]
-    queries = {str(r["_id"]): str(r["text"]) for r in read_jsonl(folder / "queries.jsonl") if str(r["_id"]) in qrels}
+    rows = read_jsonl(folder / "queries.jsonl")
+    queries = {str(r.get("_id", r.get("id"))): str(r["text"]) for r in rows if str(r.get("_id", r.get("id"))) in qrels}
     return Dataset(f"{folder.name}/{split}", documents, queries, qrels)
+
+
+def load_blind_set(corpus_dir: Path, split: str, documents: list[Document]) -> Dataset:
+    """The blind set (corpus/eval/blind: queries written without seeing the corpus, every document judged)
+    for ``split`` ``dev`` (tune on it) or ``test`` (report only), over the documents it was judged on."""
+    if split not in ("dev", "test"):
+        raise ValueError(f"blind split must be dev or test, not {split!r}")
+    return load_pinned_set(corpus_dir / "eval" / "blind", split, documents)
 
 
 class CachedQueryEncoder:

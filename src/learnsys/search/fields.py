@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from learnsys.search.index_store import SearchIndex
 
 FIELDS = ("title", "summary", "body", "meta")
-# Tuned on the development splits (docs/search.md): field weight and length normalisation b per field.
+# Hand-set, not tuned: field weight and length normalisation b per field (BM25F).
 FIELD_WEIGHTS = {"title": 2.0, "summary": 1.5, "body": 1.0, "meta": 1.0}
 FIELD_B = {"title": 0.3, "summary": 0.5, "body": 0.6, "meta": 0.3}
 BM25F_K1 = 1.2

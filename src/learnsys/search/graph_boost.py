@@ -170,13 +170,22 @@ class GraphBooster:
                     f"measured impact: {len(measured)} reported figure(s)"
                     f"{', with baselines' if with_baseline else ''} (+{part:.3f})"
                 )
-            if for_provider and areas:
+            note = ""
+            if for_provider and not areas:
+                note = f"not compared with {for_provider}: no priority area of the query is sure enough"
+            elif for_provider:
                 peer_part, peer_reason = self._peer_part(doc.providers, for_provider, areas, peers)
                 if peer_part > 0:
                     value += peer_part
                     reasons.append(peer_reason)
-            if value > 0:
-                out[row] = Boost(min(MAX_BOOST, value), "; ".join(reasons))
+                    note = peer_reason
+                else:
+                    note = (
+                        f"no provider of this document is in {for_provider}'s trust family and stronger on "
+                        f"{' or '.join(areas)}"
+                    )
+            if value > 0 or note:
+                out[row] = Boost(min(MAX_BOOST, value), "; ".join(reasons), note)
         return out
 
     def _peer_part(self, providers: list[str], me: str, areas: list[str], nearest: set[str]) -> tuple[float, str]:

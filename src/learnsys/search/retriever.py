@@ -38,10 +38,11 @@ PLAIN_MODE = "bm25-doc-plain"  # the baseline: bm25s over whole documents, nothi
 MODES = ("bm25", "dense", "hybrid", PLAIN_MODE)
 GRAINS = ("chunk", "doc", "fields", "fields+passage")  # how the lexical arm scores a document
 
-# Tuned on the development splits (docs/search.md).
+# Grid-searched on the blind dev split by scripts/tune_search.py (docs/search.md): the grain and passage weight
+# were chosen there; the area threshold and type prior were swept and kept (no change moved dev by 0.005).
 LEXICAL_GRAIN = "fields+passage"
-PASSAGE_WEIGHT = 0.3  # fields+passage: best-chunk BM25 (scaled by its best) added to BM25F (scaled likewise)
-AREA_MIN_CONFIDENCE = 0.5  # a priority area drives the performance boost only this sure
+PASSAGE_WEIGHT = 0.6  # fields+passage: (1 - w) x BM25F + w x best-chunk BM25, each scaled by its best
+AREA_MIN_CONFIDENCE = 0.5  # a priority area drives the performance boost only if more sure than this
 TYPE_PRIOR = 0.08  # score x (1 + prior) for the document type the question's framing asks for
 
 
@@ -71,6 +72,7 @@ class RetrievalConfig:
 class Boost:
     value: float = 0.0
     reason: str = ""
+    for_provider: str = ""  # with for_provider=ODS: how this document relates to that provider, or why not
 
 
 class Booster(Protocol):
@@ -272,7 +274,7 @@ class HybridRetriever:
             members = [d for d in members if dmask[d]]
         leaders = heapq.nlargest(BOOST_TOP, members, key=fused.__getitem__)
         confidence = area_confidence(query, index, leaders[:5])
-        areas = [a for a, c in confidence.items() if c >= cfg.area_min_confidence][:2]
+        areas = confident_areas(confidence, cfg.area_min_confidence)
         boosts: dict[int, Boost] = {}
         if cfg.graph_boost and not plain and self.booster is not None and leaders:
             boosts = self.booster.boost(index, leaders, areas, for_provider)
@@ -405,7 +407,15 @@ class HybridRetriever:
                         "type_reason": retrieval.intent.reason if hit.doc in retrieval.priors else "",
                         "synonyms_used": retrieval.query.synonyms_used,
                         "concepts": [m.concept.notation for m in retrieval.query.matches if m.used],
-                        "similar_to": retrieval.peer_notes.get(hit.doc, ""),
+                        "concept_reasons": [
+                            {"concept": m.concept.notation, "matched": m.surface, "why": m.reason}
+                            for m in retrieval.query.matches
+                            if m.used
+                        ],
+                        "for_provider": hit.boost.for_provider,
+                        "similar_to": retrieval.peer_notes.get(
+                            hit.doc, f"no provider of this document is among {similar_to}'s peers" if similar_to else ""
+                        ),
                     },
                 }
             )
@@ -424,6 +434,12 @@ class HybridRetriever:
             "facets": facets(index, retrieval.ranked),
             "build_id": index.build_id,
         }
+
+
+def confident_areas(confidence: dict[str, float], threshold: float) -> list[str]:
+    """The (at most two) areas sure enough to drive the boost: more than ``threshold``, so an area only the
+    terminology names, against every result (0.5), does not."""
+    return [a for a, c in confidence.items() if c > threshold][:2]
 
 
 def area_confidence(query: ExpandedQuery, index: SearchIndex, top_docs: list[int]) -> dict[str, float]:

@@ -362,6 +362,19 @@ function contactLine(contact) {
   return el("span", {}, contact.team, " – ", externalLink(contact.url, `ask via ${hostOf(contact.url)}`));
 }
 
+/* What improvement-collaborative teams (real ones only) did with this document's change idea. */
+function learningPanel(c) {
+  return el("section", { class: "panel learning", "aria-labelledby": "learning-heading", "data-field": "collaborative_learning" },
+    el("h2", { id: "learning-heading" }, "Tested in improvement collaboratives"),
+    el("p", { class: "plain" }, c.summary.charAt(0).toUpperCase() + c.summary.slice(1) + "."),
+    el("dl", { class: "kv" },
+      el("dt", {}, "Teams that tested it"), el("dd", { "data-count": "tested" }, String(c.tested)),
+      el("dt", {}, "Adopted"), el("dd", { "data-count": "adopted" }, String(c.adopted)),
+      el("dt", {}, "Adapted"), el("dd", { "data-count": "adapted" }, String(c.adapted)),
+      el("dt", {}, "Abandoned"), el("dd", { "data-count": "abandoned" }, String(c.abandoned)),
+      el("dt", {}, "Improvement signal on the linked measure"), el("dd", { "data-count": "improvement_signal" }, String(c.improvement_signal))));
+}
+
 async function showDocument(id) {
   const box = clear(document.getElementById("doc"));
   showView("doc");
@@ -390,6 +403,7 @@ async function showDocument(id) {
       box.append(table("What changed", ["Measure", { label: "Before", num: true }, { label: "After", num: true }, "Unit", "Period"],
         d.metrics.map((m) => [m.name, fmt(m.baseline), fmt(m.result), m.unit || "", m.period || ""])));
     }
+    if (d.collaborative_learning) box.append(learningPanel(d.collaborative_learning));
     box.append(el("div", { class: "doc-body" }, markdownBlocks(d.body)));
     if ((d.sources || []).length) {
       box.append(el("h2", {}, "Sources"), el("ul", { class: "sources" },

@@ -74,7 +74,8 @@ function variationBadge(variation) {
 function assuranceText(a) { return a ? a.replace(/_/g, " ") : "no target"; }
 
 function syntheticBanner(data) {
-  return data && data.synthetic ? el("p", { class: "synthetic-banner", role: "note" }, data.synthetic) : null;
+  /* "" (not null) when real: Node.append would print null */
+  return data && data.synthetic ? el("p", { class: "synthetic-banner", role: "note" }, data.synthetic) : "";
 }
 
 function parseHash() {
@@ -185,7 +186,7 @@ async function showTeam(id) {
     const h1 = el("h1", { id: "team-title" }, t.name);
     head.append(h1, syntheticBanner(t),
       el("p", { class: "lede" }, `${t.provider_name} (${t.provider}) in ${t.collaborative.title}.`),
-      t.aim ? el("p", {}, el("strong", {}, "Aim: "), t.aim) : null);
+      t.aim ? el("p", {}, el("strong", {}, "Aim: "), t.aim) : "");
     const latest = values.values.length ? values.values[values.values.length - 1].month : null;
     const month = latest ? (latest < thisMonth() ? nextMonth(latest) : latest) : thisMonth();
     document.getElementById("v-month").value = month > thisMonth() ? thisMonth() : month;

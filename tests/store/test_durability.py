@@ -45,7 +45,8 @@ def test_32_concurrent_submissions_are_all_stored_once(database: Database, tmp_p
     ids = [v.document_id for v in queue if v.document_id.startswith("test-concurrent-")]
     assert sorted(ids) == [f"test-concurrent-{i:02d}" for i in range(32)]  # every one stored, none twice
     with database.read() as session:
-        submitted = [e for e in audit.events(session, entity="document", limit=10_000) if e.action == "document.submit"]
+        events = audit.events(session, entity="document", limit=10_000)
+    submitted = [e for e in events if e.action == "document.submit"]
     assert len(submitted) == 32
 
 
@@ -115,7 +116,8 @@ def test_kill_9_mid_writes_keeps_every_acknowledged_write(database: Database, tm
     stored = {v.document_id for v in doc_store.review_queue(database) if v.document_id.startswith("test-kill-")}
     assert set(acknowledged) <= stored  # nothing acknowledged is lost
     with database.read() as session:  # nothing half-written: each stored submission has its audit row
-        audited = {e.entity_id for e in audit.events(session, entity="document", limit=10_000) if e.action == "document.submit"}
+        events = audit.events(session, entity="document", limit=10_000)
+    audited = {e.entity_id for e in events if e.action == "document.submit"}
     assert stored == audited
 
     process = serve(settings, database, port, log)  # and a restarted server serves them

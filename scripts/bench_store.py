@@ -4,7 +4,8 @@ For each engine, on an empty database: seconds to migrate it (``migrate.upgrade`
 through the core store (``learnsys.store.documents.submit`` by a team account, each write one
 ``Database.write()`` transaction with its audit row): N writes by one writer, then N more shared by 8
 concurrent writer threads. Reports writes per second and p50/p95 latency per write, and PostgreSQL/SQLite
-ratios (pooled connections are opened before timing). The documents are the test fixtures' case studies with their id replaced (synthetic test data).
+ratios (pooled connections are opened before timing). The documents are the test fixtures' case studies
+with their id replaced (synthetic test data).
 
 SQLite uses a temporary file; PostgreSQL a throwaway cluster (scripts/pg_cluster.sh) unless --pg-url is given
 (it must point at an empty database).

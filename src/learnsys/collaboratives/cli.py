@@ -55,7 +55,8 @@ def cmd_demo_collaborative(args: argparse.Namespace) -> int:
     result = load_demo(services, service, operator, replace=True)
     print(json.dumps(result, indent=2))
     print(f"SYNTHETIC demo collaborative {result['id']}: {result['teams']} real trusts, {result['values']} generated "
-          f"values; open {result['dashboard']} (the running server picks it up at once).", file=sys.stderr)
+          f"values; open {result['dashboard']} (a running server's API sees it at once; its SPARQL graph after a "
+          "restart).", file=sys.stderr)
     return 0
 
 

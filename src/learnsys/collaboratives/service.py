@@ -152,6 +152,13 @@ class CollaborativeService:
             raise errors.NotFound("team", team_id, "team_id")
         return row
 
+    def _readable_team(self, s: Session, account: Account | None, team_id: str) -> tuple[TeamRow, CollaborativeRow]:
+        """The team and its collaborative, if ``account`` may read them (404, 401 or 403 otherwise)."""
+        team = self._team(s, team_id)
+        collab = self._collab(s, team.collaborative_id)
+        self._require_read(account, collab, s)
+        return team, collab
+
     @staticmethod
     def _measures(session: Session, cid: str, team_id: str | None = None) -> list[MeasureRow]:
         rows = session.scalars(select(MeasureRow).where(MeasureRow.collaborative_id == cid)
@@ -194,17 +201,28 @@ class CollaborativeService:
         with self.database.write() as s:
             if s.get(CollaborativeRow, spec.id) is not None:
                 raise errors.Conflict(f"collaborative {spec.id!r} exists", "id")
-            row = CollaborativeRow(id=spec.id, title=spec.title, priority_area=spec.priority_area,
-                                   region=spec.region, aim=spec.aim, start=spec.start, end=spec.end,
-                                   change_package=list(spec.change_package), faculty=list(spec.faculty),
-                                   demo=spec.demo, created_by=account.actor, version=1)
-            s.add(row)
-            for k, m in enumerate(spec.measures):
-                s.add(self._measure_row(spec.id, m, k))
+            self._add_collaborative(s, spec, account.actor)
             s.flush()
             audit.record(s, account.actor, "create", "collaborative", spec.id, None, spec.model_dump(mode="json"))
         self._changed(spec.id)
         return self.get(account, spec.id)
+
+    def _add_collaborative(self, s: Session, spec: CollaborativeSpec, actor: str) -> CollaborativeRow:
+        row = CollaborativeRow(id=spec.id, title=spec.title, priority_area=spec.priority_area, region=spec.region,
+                               aim=spec.aim, start=spec.start, end=spec.end, change_package=list(spec.change_package),
+                               faculty=list(spec.faculty), demo=spec.demo, created_by=actor, version=1)
+        s.add(row)
+        for k, m in enumerate(spec.measures):
+            s.add(self._measure_row(spec.id, m, k))
+        return row
+
+    @staticmethod
+    def _team_row(cid: str, spec: TeamSpec, values_version: int) -> TeamRow:
+        return TeamRow(id=spec.id, collaborative_id=cid, provider=spec.provider, name=spec.name,
+                       sponsor=spec.sponsor.model_dump() if spec.sponsor else None,
+                       members=[m.model_dump() for m in spec.members], aim=spec.aim, aim_target=spec.aim_target,
+                       aim_date=spec.aim_date, targets=dict(spec.targets), wave=spec.wave, version=1,
+                       values_version=values_version)
 
     @staticmethod
     def _measure_row(cid: str, m: MeasureSpec, position: int, team_id: str | None = None) -> MeasureRow:
@@ -265,11 +283,7 @@ class CollaborativeService:
             unknown = sorted(set(spec.targets) - measure_ids)
             if unknown:
                 raise errors.Invalid(f"targets name unknown measures: {', '.join(unknown)}", "targets")
-            row = TeamRow(id=spec.id, collaborative_id=cid, provider=spec.provider, name=spec.name,
-                          sponsor=spec.sponsor.model_dump() if spec.sponsor else None,
-                          members=[m.model_dump() for m in spec.members], aim=spec.aim, aim_target=spec.aim_target,
-                          aim_date=spec.aim_date, targets=dict(spec.targets), wave=spec.wave, version=1,
-                          values_version=0)
+            row = self._team_row(cid, spec, values_version=0)
             s.add(row)
             collab.version += 1
             s.flush()
@@ -332,9 +346,7 @@ class CollaborativeService:
     # ------------------------------------------------------------------ teams
     def team(self, account: Account | None, team_id: str) -> tuple[dict[str, Any], str]:
         with self.database.read() as s:
-            team = self._team(s, team_id)
-            collab = self._collab(s, team.collaborative_id)
-            self._require_read(account, collab, s)
+            team, collab = self._readable_team(s, account, team_id)
             out = self._team_dict(team)
             out["collaborative"] = self._summary(collab, 0) | {"teams": None}
             out["measures"] = [self._measure_dict(m) for m in self._measures(s, collab.id, team.id)]
@@ -363,9 +375,7 @@ class CollaborativeService:
 
     def values(self, account: Account | None, team_id: str) -> tuple[dict[str, Any], str]:
         with self.database.read() as s:
-            team = self._team(s, team_id)
-            collab = self._collab(s, team.collaborative_id)
-            self._require_read(account, collab, s)
+            team, collab = self._readable_team(s, account, team_id)
             rows = s.scalars(select(ValueRow).where(ValueRow.team_id == team_id)
                              .order_by(ValueRow.month, ValueRow.measure_id)).all()
             out = {"team_id": team_id, "values_version": team.values_version,
@@ -377,8 +387,7 @@ class CollaborativeService:
     def get_value(self, account: Account | None, team_id: str, measure_id: str,
                   month: str) -> tuple[dict[str, Any], str]:
         with self.database.read() as s:
-            team = self._team(s, team_id)
-            self._require_read(account, self._collab(s, team.collaborative_id), s)
+            self._readable_team(s, account, team_id)
             row = s.scalar(select(ValueRow).where(ValueRow.team_id == team_id, ValueRow.measure_id == measure_id,
                                                   ValueRow.month == month))
             if row is None:
@@ -387,8 +396,7 @@ class CollaborativeService:
 
     def get_report(self, account: Account | None, team_id: str, month: str) -> tuple[dict[str, Any], str]:
         with self.database.read() as s:
-            team = self._team(s, team_id)
-            self._require_read(account, self._collab(s, team.collaborative_id), s)
+            self._readable_team(s, account, team_id)
             row = s.scalar(select(ReportRow).where(ReportRow.team_id == team_id, ReportRow.month == month))
             if row is None:
                 raise errors.NotFound("report", f"{team_id} {month}", "month")
@@ -665,9 +673,7 @@ class CollaborativeService:
     def chart(self, account: Account | None, team_id: str, measure_id: str) -> tuple[TeamChart, bool]:
         """The team's chart on a measure and whether the collaborative is a demo."""
         with self.database.read() as s:
-            team = self._team(s, team_id)
-            collab = self._collab(s, team.collaborative_id)
-            self._require_read(account, collab, s)
+            team, collab = self._readable_team(s, account, team_id)
             measure = self._measure(s, team, measure_id)
             data = self._team_data(s, [team])[0]
             return data.chart(self._measure_info(measure)), collab.demo
@@ -687,9 +693,7 @@ class CollaborativeService:
         """How a team is doing: per measure its latest value, variation, assurance and signals; its latest
         progress score and cycles (what the assistant tools answer "how is team X doing" from)."""
         with self.database.read() as s:
-            team = self._team(s, team_id)
-            collab = self._collab(s, team.collaborative_id)
-            self._require_read(account, collab, s)
+            team, collab = self._readable_team(s, account, team_id)
             data = self._team_data(s, [team])[0]
             measures = [self._measure_info(m) for m in self._measures(s, collab.id, team.id)]
             cycles = [self._cycle_dict(c) for c in self._cycles(s, team_id)]
@@ -837,12 +841,7 @@ class CollaborativeService:
                 if not (replace and existing.demo and spec.demo):
                     raise errors.Conflict(f"collaborative {spec.id!r} exists", "id")
                 self._remove(s, spec.id)
-            s.add(CollaborativeRow(id=spec.id, title=spec.title, priority_area=spec.priority_area,
-                                   region=spec.region, aim=spec.aim, start=spec.start, end=spec.end,
-                                   change_package=list(spec.change_package), faculty=list(spec.faculty),
-                                   demo=spec.demo, created_by=account.actor, version=1))
-            for k, m in enumerate(spec.measures):
-                s.add(self._measure_row(spec.id, m, k))
+            self._add_collaborative(s, spec, account.actor)
             for w in waves or []:
                 s.add(WaveRow(collaborative_id=spec.id, number=w.number, members=list(w.members),
                               faculty=list(w.faculty), start=w.start))
@@ -850,11 +849,7 @@ class CollaborativeService:
             n_values = 0
             for item in teams:
                 t: TeamSpec = item["spec"]
-                s.add(TeamRow(id=t.id, collaborative_id=spec.id, provider=t.provider, name=t.name,
-                              sponsor=t.sponsor.model_dump() if t.sponsor else None,
-                              members=[m.model_dump() for m in t.members], aim=t.aim, aim_target=t.aim_target,
-                              aim_date=t.aim_date, targets=dict(t.targets), wave=t.wave, version=1,
-                              values_version=1))
+                s.add(self._team_row(spec.id, t, values_version=1))
                 s.flush()
                 for measure_id, series in item.get("values", {}).items():
                     for month, value in series.items():

@@ -1,18 +1,19 @@
 """The collaboratives' tables, declared on the store's ``Base`` (migration ``collab_0001``).
 
-Every row a user edits carries a ``version`` (the ETag of optimistic concurrency); every write is audited by
-the service in the same transaction, with the row before and after.
+Who and when columns use the store's ``Actor`` and ``Stamp`` types. Every row a user edits carries a
+``version`` (the ETag of optimistic concurrency); every write is audited by the service in the same
+transaction, with the row before and after.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from learnsys.store.tables import Base, utcnow
+from learnsys.store.tables import Actor, Base, Stamp
 
 
 class CollaborativeRow(Base):
@@ -29,8 +30,8 @@ class CollaborativeRow(Base):
     demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     plan_id: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_by: Mapped[str] = mapped_column(String(320))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[Actor]
+    created_at: Mapped[Stamp]
 
 
 class MeasureRow(Base):
@@ -89,7 +90,7 @@ class TeamRow(Base):
     wave: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
     values_version: Mapped[int] = mapped_column(Integer, default=0)  # bumped by every change to its values
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[Stamp]
 
 
 class ValueRow(Base):
@@ -103,8 +104,8 @@ class ValueRow(Base):
     numerator: Mapped[float | None] = mapped_column(Float)
     denominator: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
-    entered_by: Mapped[str] = mapped_column(String(320))
-    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    entered_by: Mapped[Actor]
+    entered_at: Mapped[Stamp]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -124,7 +125,7 @@ class CycleRow(Base):
     learned: Mapped[str] = mapped_column(Text, default="")
     decision: Mapped[str | None] = mapped_column(String(10))
     measures: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    created_by: Mapped[str] = mapped_column(String(320))
+    created_by: Mapped[Actor]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -136,8 +137,8 @@ class ReportRow(Base):
     month: Mapped[str] = mapped_column(String(7))
     progress_score: Mapped[float] = mapped_column(Float)
     narrative: Mapped[str] = mapped_column(Text)
-    submitted_by: Mapped[str] = mapped_column(String(320))
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_by: Mapped[Actor]
+    submitted_at: Mapped[Stamp]
     faculty_score: Mapped[float | None] = mapped_column(Float)  # the faculty's agreed score, from feedback
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -148,8 +149,8 @@ class FeedbackRow(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("collab_reports.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     progress_score: Mapped[float | None] = mapped_column(Float)
-    author: Mapped[str] = mapped_column(String(320))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    author: Mapped[Actor]
+    created_at: Mapped[Stamp]
 
 
 class ChangePointRow(Base):
@@ -160,7 +161,7 @@ class ChangePointRow(Base):
     measure_id: Mapped[str] = mapped_column(String(64))
     month: Mapped[str] = mapped_column(String(7))
     reason: Mapped[str] = mapped_column(String(300))
-    created_by: Mapped[str] = mapped_column(String(320))
+    created_by: Mapped[Actor]
 
 
 class CaseStudyRow(Base):
@@ -171,5 +172,5 @@ class CaseStudyRow(Base):
     team_id: Mapped[str] = mapped_column(ForeignKey("collab_teams.id"), index=True)
     measure_id: Mapped[str] = mapped_column(String(64))
     document_id: Mapped[str] = mapped_column(String(200))
-    created_by: Mapped[str] = mapped_column(String(320))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[Actor]
+    created_at: Mapped[Stamp]

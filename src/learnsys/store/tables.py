@@ -7,7 +7,7 @@ and naming convention) and adds its own Alembic revision; see docs/store.md.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlalchemy import (
     JSON,
@@ -35,6 +35,10 @@ NAMING = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+Actor = Annotated[str, mapped_column(String(320))]  # the email of the account that made a row (as users.email)
+Stamp = Annotated[datetime, mapped_column(default=utcnow)]  # when a row was made (UTC)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -17,7 +17,7 @@ from learnsys.kg.reference import load_reference_data
 from learnsys.oversight.scoring import INDICATIVE_SOURCE, indicative_assessments
 from learnsys.oversight.spc import SpcSignal, all_signals
 from learnsys.services import Services
-from learnsys.store import migrate
+from learnsys.store import migrate, plans
 from learnsys.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,9 @@ def load_services(settings: Settings, progress: Progress = print, search: bool =
 
     attach(services)  # before sync: a rebuilt graph gets the collaboratives projected again
     rebuilt = published.sync(services, progress)  # what is served == what is stored (after a crash too)
+    saved = plans.project_all(services.graph, database)  # saved plans live in the store, not in files
+    if saved:
+        progress(f"projected {saved} saved plan(s) into the graph")
     if any(rebuilt.values()):
         progress(f"reconciled with the store: rebuilt {', '.join(k for k, v in rebuilt.items() if v)}")
     if follow:

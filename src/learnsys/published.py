@@ -23,6 +23,7 @@ from learnsys.corpus.validate import check_links
 from learnsys.kg.records import ReferenceData
 from learnsys.search.validation import SUBFOLDERS, InvalidDocument, document_path, validate_text
 from learnsys.store import documents as doc_store
+from learnsys.store import plans
 from learnsys.store.changes import ChangePoller, latest_sequence
 from learnsys.store.db import Database
 
@@ -146,6 +147,7 @@ def sync_graph(services: Any, documents: list[Document], fingerprint: str, progr
 
     graph = _load_graph(settings)
     reproject(graph, getattr(services, "collaboratives", None))  # the store's collaboratives, not in the files
+    plans.project_all(graph, services.store)  # and its saved plans
     services.graph = graph
     return True
 
@@ -192,6 +194,8 @@ def follow(services: Any) -> ChangePoller:
     graph = GraphRefresher(services)
 
     def on_change(types: set[str]) -> None:
+        if plans.ENTITY in types:
+            plans.project_all(services.graph, services.store)
         if doc_store.ENTITY in types:
             sync(services, graph=False)
             graph.request()

@@ -274,7 +274,8 @@ def test_graph_sees_the_collaborative(client: httpx.Client, flow: dict[str, Any]
         time.sleep(0.5)
     assert [r["team"]["value"] for r in rows] == ["flow-a", "flow-b"]
     improved = client.post("/v1/sparql", headers={"Accept": "application/sparql-results+json"}, data={
-        "query": "SELECT ?id WHERE { ?t ls:improvedMeasure ?m ; dct:identifier ?id . ?m dct:identifier 'ae_4h' }"})
+        "query": "SELECT ?id WHERE { ?c dct:identifier 'nw-uec-flow' ; ls:team ?t . "
+                 "?t ls:improvedMeasure ?m ; dct:identifier ?id . ?m dct:identifier 'ae_4h' }"})
     assert [r["id"]["value"] for r in improved.json()["results"]["bindings"]] == ["flow-a"]
 
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from learnsys.api.auth import OptionalUser, forbidden, unauthorized
 from learnsys.api.deps import ServicesDep
 from learnsys.api.problems import ProblemError, not_found
 from learnsys.buddies.assignment import UnknownScope, assign, assignment_csv
+from learnsys.buddies.assignment_graph import assignment_iri, assignment_to_ntriples
 from learnsys.buddies.config import BuddyConfig, FactorWeights
 from learnsys.buddies.matcher import BuddyMatcher, UnknownProvider, matcher_for
 from learnsys.buddies.topics import UnknownTopic
 from learnsys.buddies.waves import UnknownFamily, collaborative_iri, plan_to_ntriples, plan_waves
 from learnsys.services import Services
+from learnsys.store import plans as plan_store
+from learnsys.store.accounts import Account
 
 router = APIRouter(tags=["buddies"])
 
@@ -194,6 +198,8 @@ class AssignRequest(BaseModel):
     mentors_from: Literal["scope", "national"] = Field("scope", description="where mentors may come from")
     weights: FactorWeights | None = Field(None, description="factor weights (sum to 1); default from config")
     format: Literal["json", "csv"] | None = Field(None, description="csv for regional teams")
+    store: bool = Field(False, description="save the assignment in the store of record and the graph "
+                                           "(a regional account for that region, or admin)")
 
 
 @router.post(
@@ -229,8 +235,11 @@ def post_assign(
             }
         ),
     ],
+    user: OptionalUser,
     format: Annotated[Literal["json", "csv"] | None, Query(description="csv (or send Accept: text/csv)")] = None,
 ) -> Any:
+    if body.store:
+        _may_save(user, body.scope)
     if body.capacities:
         unknown = sorted(c for c in body.capacities if c.upper() not in services.reference.providers)
         if unknown:
@@ -246,6 +255,10 @@ def post_assign(
     result = _run(
         lambda: assign(_matcher(services, body.weights), body.topic, body.scope, body.capacity, caps, body.mentors_from)
     )
+    if body.store and user is not None:
+        result["saved"] = _save(services, user, "assignment", result["scope"], result["topic"]["notation"],
+                                str(assignment_iri(result)), body.model_dump(), result,
+                                assignment_to_ntriples(result))
     wanted = format or body.format
     if wanted == "csv" or (wanted is None and "text/csv" in request.headers.get("accept", "")):
         name = f"buddies-{result['scope']}-{result['topic']['notation']}.csv".lower()
@@ -270,7 +283,8 @@ class PlanRequest(BaseModel):
     scope: str = Field("national", max_length=20, description="region code or 'national'")
     family: str | None = Field(None, description="trust-type family; default the one the topic fits")
     faculty_per_wave: int | None = Field(None, ge=0, le=50)
-    store: bool = Field(True, description="store the plan in the knowledge graph")
+    store: bool = Field(False, description="save the plan in the store of record and the graph "
+                                           "(a regional account for that region, or admin)")
 
 
 @router.post(
@@ -283,6 +297,7 @@ class PlanRequest(BaseModel):
 )
 def post_plan(
     services: ServicesDep,
+    user: OptionalUser,
     body: Annotated[
         PlanRequest,
         Body(
@@ -295,6 +310,8 @@ def post_plan(
         ),
     ],
 ) -> dict[str, Any]:
+    if body.store:
+        _may_save(user, body.scope)
     plan = _run(
         lambda: plan_waves(
             _matcher(services),
@@ -307,13 +324,55 @@ def post_plan(
         )
     )
     triples = plan_to_ntriples(plan)
-    stored = False
-    if body.store and services.graph is not None and plan["waves"]:  # a collaborative needs a wave
-        services.graph.add_ntriples(triples)
-        stored = True
-    plan["collaborative"] = {
-        "iri": str(collaborative_iri(plan)),
-        "stored": stored,
-        "triples": triples.count(b"\n"),
-    }
+    iri = str(collaborative_iri(plan))
+    saved = None
+    if body.store and user is not None and plan["waves"]:  # a collaborative needs a wave
+        saved = _save(services, user, "wave-plan", plan["scope"], plan["topic"]["notation"], iri,
+                      body.model_dump(), plan, triples)
+    plan["collaborative"] = {"iri": iri, "stored": saved is not None, "triples": triples.count(b"\n")}
+    if saved:
+        plan["saved"] = saved
     return plan
+
+
+def _may_save(user: Account | None, scope: str) -> None:
+    """Saving needs an account whose role and region cover the plan's scope (planning alone stays open)."""
+    if user is None:
+        raise unauthorized("Saving a plan needs a bearer token (planning without `store` needs none).")
+    if not plan_store.may_save(user, scope):
+        raise forbidden(f"{user.email} ({user.role}) may not save a plan for {scope}: a regional account saves "
+                        "its own region's plans, an admin national ones.")
+
+
+def _save(services: Services, user: Account, kind: str, region: str, topic: str, iri: str,
+          request: dict[str, Any], result: dict[str, Any], triples: bytes) -> dict[str, Any]:
+    if services.store is None:
+        raise ProblemError(503, "Store unavailable", "The store of record is not open.")
+    plan, new = plan_store.save(services.store, user, kind=kind, region=region, topic=topic, iri=iri,
+                                request=request, result=result, ntriples=triples)
+    if services.graph is not None:
+        services.graph.replace_graph(plan.iri, triples)
+    return {**plan.summary(), "new": new}
+
+
+@router.get("/plans", summary="Saved buddy assignments and wave plans, newest first (per region)")
+def list_plans(
+    services: ServicesDep,
+    region: Annotated[str | None, Query(max_length=20, description="region code or 'national'")] = None,
+    kind: Annotated[Literal["assignment", "wave-plan"] | None, Query()] = None,
+) -> dict[str, Any]:
+    if services.store is None:
+        raise ProblemError(503, "Store unavailable", "The store of record is not open.")
+    items = [p.summary() for p in plan_store.list_plans(services.store, region=region, kind=kind)]
+    return {"count": len(items), "plans": items}
+
+
+@router.get("/plans/{plan_id}", summary="One saved plan with its full result")
+def get_plan(services: ServicesDep, plan_id: Annotated[str, Path(max_length=40)]) -> dict[str, Any]:
+    if services.store is None:
+        raise ProblemError(503, "Store unavailable", "The store of record is not open.")
+    try:
+        plan = plan_store.get(services.store, plan_id)
+    except plan_store.PlanMissing:
+        raise not_found("plan", plan_id, "plan_id") from None
+    return {**plan.summary(), "result": plan.result}

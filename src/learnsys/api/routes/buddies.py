@@ -355,7 +355,20 @@ def _save(services: Services, user: Account, kind: str, region: str, topic: str,
     return {**plan.summary(), "new": new}
 
 
-@router.get("/plans", summary="Saved buddy assignments and wave plans, newest first (per region)")
+PLAN_SUMMARY_EXAMPLE = {
+    "id": "3f1c9a0d5b7e2a41",
+    "kind": "wave-plan",
+    "region": "Y63",
+    "topic": "uec",
+    "iri": "https://w3id.org/learnsys/id/collaborative/uec/y63-acute-1a2b3c4d5e",
+    "created_by": "regional@example.nhs.uk",
+    "created_at": "2026-12-02T21:40:00+00:00",
+}
+
+
+@router.get("/plans", summary="Saved buddy assignments and wave plans, newest first (per region)",
+            responses={200: {"content": {"application/json": {"example": {
+                "count": 1, "plans": [PLAN_SUMMARY_EXAMPLE]}}}}})
 def list_plans(
     services: ServicesDep,
     region: Annotated[str | None, Query(max_length=20, description="region code or 'national'")] = None,
@@ -367,7 +380,10 @@ def list_plans(
     return {"count": len(items), "plans": items}
 
 
-@router.get("/plans/{plan_id}", summary="One saved plan with its full result")
+@router.get("/plans/{plan_id}", summary="One saved plan with its full result",
+            responses={200: {"content": {"application/json": {"example": {
+                **PLAN_SUMMARY_EXAMPLE, "result": PLAN_EXAMPLE}}}},
+                       404: {"description": "No saved plan with that id (problem+json)"}})
 def get_plan(services: ServicesDep, plan_id: Annotated[str, Path(max_length=40)]) -> dict[str, Any]:
     if services.store is None:
         raise ProblemError(503, "Store unavailable", "The store of record is not open.")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -167,22 +166,31 @@ class GraphRefresher:
         self.services = services
         self.retry_s = retry_s
         self._wanted = threading.Event()
+        self._stopped = threading.Event()
         threading.Thread(target=self._run, daemon=True, name="learnsys-graph-refresh").start()
 
     def request(self) -> None:
+        self._wanted.set()
+
+    def stop(self) -> None:
+        """End the thread (after the refresh under way, if any)."""
+        self._stopped.set()
         self._wanted.set()
 
     def _run(self) -> None:
         while True:
             self._wanted.wait()
             self._wanted.clear()
+            if self._stopped.is_set():
+                return
             try:
                 with _lock(self.services, "graph"):
                     documents, fingerprint = served_documents(self.services.store, self.services.settings)
                     sync_graph(self.services, documents, fingerprint, log.info)
             except Exception:  # the previous graph stays in service; try again
                 log.exception("graph refresh after a document change failed; retrying")
-                time.sleep(self.retry_s)
+                if self._stopped.wait(self.retry_s):
+                    return
                 self._wanted.set()
 
 
@@ -200,8 +208,9 @@ def follow(services: Any) -> ChangePoller:
             sync(services, graph=False)
             graph.request()
 
-    return ChangePoller(services.store, on_change, since=since,
-                        interval_s=services.settings.store_poll_s).start()
+    poller = ChangePoller(services.store, on_change, since=since, interval_s=services.settings.store_poll_s)
+    poller.on_stop = graph.stop  # the graph refresher ends with the poller
+    return poller.start()
 
 
 def export_corpus(database: Database, folder: Path) -> list[Path]:

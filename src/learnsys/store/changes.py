@@ -60,6 +60,7 @@ class ChangePoller:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="learnsys-change-poller")
+        self.on_stop: Callable[[], None] | None = None  # e.g. end a helper thread fed by this poller
 
     def start(self) -> ChangePoller:
         self._thread.start()
@@ -72,6 +73,8 @@ class ChangePoller:
         self._stop.set()
         self._wake.set()
         self._thread.join(10)
+        if self.on_stop is not None:
+            self.on_stop()
 
     def check(self) -> bool:
         """One poll: apply changes after ``since``; True when something changed."""
